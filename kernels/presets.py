@@ -1,0 +1,190 @@
+"""One registry of model configurations, each number with its source.
+
+Every snippet that needs a model's size asks this file (``get_preset("llama2-70b")``)
+instead of repeating a number, so a correction here reaches every figure and fact.
+
+Sources, abbreviated in the comments below:
+- GPT-2 config.json: huggingface.co/openai-community/gpt2/blob/main/config.json
+- GPT-3 Table 2.1: Brown et al. 2020, "Language Models are Few-Shot Learners"
+- LLaMA 2 Table: Touvron et al. 2023, "Llama 2", Table 1 and section 2.2 (GQA for
+  34B/70B); HF config.json: huggingface.co/meta-llama/Llama-2-{7b,13b,70b}-hf
+- Mistral Table 1: Jiang et al. 2023, "Mistral 7B", Table 1; HF config.json:
+  huggingface.co/mistralai/Mistral-7B-v0.1
+- Mixtral Table 1: Jiang et al. 2024, "Mixtral of Experts", Table 1; HF config.json:
+  huggingface.co/mistralai/Mixtral-8x7B-v0.1
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of a decoder-only transformer: everything a parameter or FLOP count needs.
+
+    Sizes are counts (layers, heads, channels, tokens), never bytes.
+    """
+
+    name: str  # registry key, e.g. "llama2-70b"
+    n_layers: int  # transformer blocks
+    d_model: int  # residual-stream width (channels)
+    n_heads: int  # query heads
+    n_kv_heads: int  # key/value heads: == n_heads is MHA, 1 is MQA, between is GQA
+    head_dim: int  # channels per head; d_model == n_heads * head_dim for all presets
+    d_ff: int  # hidden width of the feed-forward network (per expert for MoE)
+    vocab_size: int  # tokenizer vocabulary
+    max_seq_len: int  # context length the model was trained for (tokens)
+    ffn: str  # "gelu": two matrices (up, down); "swiglu": three (gate, up, down)
+    positional: str  # "learned": a position-embedding table; "rope": no parameters
+    tied_embeddings: bool  # True: the LM head reuses the token-embedding matrix
+    bias: bool  # True: GPT-2 style biases + LayerNorm; False: LLaMA style RMSNorm
+    n_experts: int = 1  # feed-forward experts per layer; 1 is a dense model
+    experts_per_token: int = 1  # top-k experts each token is routed to
+    sliding_window: int | None = None  # attention window (tokens); None = full causal
+    source: str = ""  # where the numbers come from
+
+    def __post_init__(self) -> None:
+        if self.ffn not in ("gelu", "swiglu"):
+            raise ValueError(f"ffn must be 'gelu' or 'swiglu', got {self.ffn!r}")
+        if self.positional not in ("learned", "rope"):
+            raise ValueError(
+                f"positional must be 'learned' or 'rope', got {self.positional!r}"
+            )
+        if self.n_heads % self.n_kv_heads != 0:
+            raise ValueError(
+                f"n_heads ({self.n_heads}) must be a multiple of "
+                f"n_kv_heads ({self.n_kv_heads})"
+            )
+        if not 1 <= self.experts_per_token <= self.n_experts:
+            raise ValueError(
+                f"experts_per_token must be in [1, n_experts={self.n_experts}], "
+                f"got {self.experts_per_token}"
+            )
+
+
+PRESETS: dict[str, ModelConfig] = {
+    "gpt2-small": ModelConfig(
+        name="gpt2-small",
+        n_layers=12,  # GPT-2 config.json n_layer
+        d_model=768,  # GPT-2 config.json n_embd
+        n_heads=12,  # GPT-2 config.json n_head
+        n_kv_heads=12,  # multi-head attention: one K/V head per query head
+        head_dim=64,  # 768 / 12
+        d_ff=3072,  # GPT-2 config.json n_inner=null, which means 4 * n_embd
+        vocab_size=50257,  # GPT-2 config.json vocab_size
+        max_seq_len=1024,  # GPT-2 config.json n_positions
+        ffn="gelu",  # GPT-2 config.json activation_function "gelu_new"
+        positional="learned",  # GPT-2 has a wpe table of n_positions rows
+        tied_embeddings=True,  # GPT-2 LM head shares the wte matrix
+        bias=True,  # GPT-2 Conv1D layers have biases; LayerNorm has weight + bias
+        source="GPT-2 config.json (openai-community/gpt2)",
+    ),
+    "gpt3-175b": ModelConfig(
+        name="gpt3-175b",
+        n_layers=96,  # GPT-3 Table 2.1 n_layers
+        d_model=12288,  # GPT-3 Table 2.1 d_model
+        n_heads=96,  # GPT-3 Table 2.1 n_heads
+        n_kv_heads=96,  # multi-head attention
+        head_dim=128,  # GPT-3 Table 2.1 d_head
+        d_ff=4 * 12288,  # GPT-3 section 2.1: d_ff = 4 * d_model
+        vocab_size=50257,  # assumption: GPT-3 reuses the GPT-2 BPE tokenizer
+        max_seq_len=2048,  # GPT-3 section 2.1: context window n_ctx = 2048
+        ffn="gelu",  # assumption: same block as GPT-2 (paper: "same model as GPT-2")
+        positional="learned",  # assumption: as GPT-2
+        tied_embeddings=True,  # assumption: as GPT-2
+        bias=True,  # assumption: as GPT-2
+        source="GPT-3 paper Table 2.1; tokenizer/blocks assumed as GPT-2",
+    ),
+    "llama2-7b": ModelConfig(
+        name="llama2-7b",
+        n_layers=32,  # HF config.json num_hidden_layers
+        d_model=4096,  # HF config.json hidden_size
+        n_heads=32,  # HF config.json num_attention_heads
+        n_kv_heads=32,  # HF config.json num_key_value_heads (MHA at 7B)
+        head_dim=128,  # 4096 / 32
+        d_ff=11008,  # HF config.json intermediate_size
+        vocab_size=32000,  # LLaMA 2 paper section 2.1; HF config.json vocab_size
+        max_seq_len=4096,  # LLaMA 2 Table 1 context length
+        ffn="swiglu",  # LLaMA 2 section 2.2: SwiGLU activation
+        positional="rope",  # LLaMA 2 section 2.2: rotary embeddings
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # no biases, RMSNorm pre-normalisation
+        source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-7b-hf)",
+    ),
+    "llama2-13b": ModelConfig(
+        name="llama2-13b",
+        n_layers=40,  # HF config.json num_hidden_layers
+        d_model=5120,  # HF config.json hidden_size
+        n_heads=40,  # HF config.json num_attention_heads
+        n_kv_heads=40,  # HF config.json num_key_value_heads (MHA at 13B)
+        head_dim=128,  # 5120 / 40
+        d_ff=13824,  # HF config.json intermediate_size
+        vocab_size=32000,  # HF config.json vocab_size
+        max_seq_len=4096,  # LLaMA 2 Table 1 context length
+        ffn="swiglu",  # LLaMA 2 section 2.2
+        positional="rope",  # LLaMA 2 section 2.2
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # RMSNorm, no biases
+        source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-13b-hf)",
+    ),
+    "llama2-70b": ModelConfig(
+        name="llama2-70b",
+        n_layers=80,  # HF config.json num_hidden_layers
+        d_model=8192,  # HF config.json hidden_size
+        n_heads=64,  # HF config.json num_attention_heads
+        n_kv_heads=8,  # HF config.json num_key_value_heads (GQA, paper Table 1)
+        head_dim=128,  # 8192 / 64
+        d_ff=28672,  # HF config.json intermediate_size
+        vocab_size=32000,  # HF config.json vocab_size
+        max_seq_len=4096,  # LLaMA 2 Table 1 context length
+        ffn="swiglu",  # LLaMA 2 section 2.2
+        positional="rope",  # LLaMA 2 section 2.2
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # RMSNorm, no biases
+        source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-70b-hf)",
+    ),
+    "mistral-7b": ModelConfig(
+        name="mistral-7b",
+        n_layers=32,  # Mistral Table 1 n_layers
+        d_model=4096,  # Mistral Table 1 dim
+        n_heads=32,  # Mistral Table 1 n_heads
+        n_kv_heads=8,  # Mistral Table 1 n_kv_heads
+        head_dim=128,  # Mistral Table 1 head_dim
+        d_ff=14336,  # Mistral Table 1 hidden_dim
+        vocab_size=32000,  # Mistral Table 1 vocab_size
+        max_seq_len=8192,  # Mistral Table 1 context_len
+        ffn="swiglu",  # HF config.json hidden_act "silu" with gate/up/down
+        positional="rope",  # HF config.json rope_theta
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # RMSNorm, no biases
+        sliding_window=4096,  # Mistral Table 1 window_size
+        source="Mistral 7B paper Table 1 + HF config.json (Mistral-7B-v0.1)",
+    ),
+    "mixtral-8x7b": ModelConfig(
+        name="mixtral-8x7b",
+        n_layers=32,  # Mixtral Table 1 n_layers
+        d_model=4096,  # Mixtral Table 1 dim
+        n_heads=32,  # Mixtral Table 1 n_heads
+        n_kv_heads=8,  # Mixtral Table 1 n_kv_heads
+        head_dim=128,  # Mixtral Table 1 head_dim
+        d_ff=14336,  # Mixtral Table 1 hidden_dim (per expert)
+        vocab_size=32000,  # Mixtral Table 1 vocab_size
+        max_seq_len=32768,  # Mixtral Table 1 context_len
+        ffn="swiglu",  # each expert is a Mistral-style SwiGLU block
+        positional="rope",  # HF config.json rope_theta
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # RMSNorm, no biases
+        n_experts=8,  # Mixtral Table 1 num_experts
+        experts_per_token=2,  # Mixtral Table 1 top_k_experts
+        sliding_window=None,  # Mixtral section 2: full 32k dense context
+        source="Mixtral paper Table 1 + HF config.json (Mixtral-8x7B-v0.1)",
+    ),
+}
+
+
+def get_preset(name: str) -> ModelConfig:
+    """The preset called `name`; KeyError naming every known preset otherwise."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        known = ", ".join(sorted(PRESETS))
+        raise KeyError(f"unknown preset {name!r}; known presets: {known}") from None

@@ -1,0 +1,187 @@
+"""What a snippet can produce: the ``Book`` object its ``main(book)`` receives.
+
+A snippet makes one artefact—a figure or a table—and may publish facts (named numbers)
+alongside it, or publish facts only::
+
+    def main(book):
+        book.fact("rope_dot_3_7", dot, unit="", fmt=".3f")
+        book.figure(draw, alt="...", caption="...")
+
+The build calls ``draw(theme)`` once per theme (light, dark) and writes deterministic
+SVG; tables are Markdown text. Everything goes to a staging folder first and is only
+moved into ``figures/`` by the engine when the whole snippet succeeded.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import BookError
+
+FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+SVG_SALT = "attention-book"  # fixed so matplotlib's SVG element ids never change
+
+
+@dataclass
+class Fact:
+    """A named number. ``text`` is what a page shows for ``{{fact:name}}``."""
+
+    name: str
+    value: float
+    unit: str
+    text: str
+    source: str = ""           # where the literature value comes from
+    expected: float | None = None   # literature value that must match ...
+    disputes: float | None = None   # ... or a literature value we show is wrong
+    rel_tol: float = 0.0
+    abs_tol: float = 0.0
+
+    @property
+    def bare(self) -> str:
+        """The number without its unit, for tables and sentences that state the unit."""
+        return self.text[: -len(self.unit)].rstrip() if self.unit else self.text
+
+    def check(self, where: str) -> None:
+        """Raise BookError if the literature value disagrees (or a disputed one agrees)."""
+        if self.expected is not None and not self._matches(self.expected):
+            raise BookError(
+                f"{where}: fact '{self.name}' disagrees with the literature.\n"
+                f"  claimed : {self.expected!r} ({self.source or 'no source given'})\n"
+                f"  computed: {self.value!r}\n"
+                f"  allowed : rel_tol={self.rel_tol}, abs_tol={self.abs_tol}\n"
+                "Fix the code, or, if the literature is wrong, pass the claim as "
+                "disputes=... and say why in the lesson."
+            )
+        if self.disputes is not None and self._matches(self.disputes):
+            raise BookError(
+                f"{where}: fact '{self.name}' marks {self.disputes!r} as a wrong "
+                f"literature value, but the code now computes {self.value!r}, which "
+                "matches it. Re-check the claim and the lesson's correction note."
+            )
+
+    def _matches(self, claim: float) -> bool:
+        return math.isclose(self.value, claim, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+
+def format_number(value: float, fmt: str) -> str:
+    """Python format spec, plus 'sci:N' for N significant digits as a×10ⁿ."""
+    if fmt.startswith("sci:"):
+        from snippets.formatting import sci
+
+        return sci(value, int(fmt[4:]))
+    if fmt.endswith("d"):  # integer formats: the value must be a whole number
+        if value != int(value):
+            raise BookError(f"format {fmt!r} needs a whole number, got {value!r}")
+        return format(int(value), fmt)
+    return format(value, fmt)
+
+
+class Book:
+    """Collects one snippet's outputs in `staging`; see the module docstring."""
+
+    def __init__(self, stem: str, staging: Path, where: str):
+        self.stem = stem
+        self.staging = staging
+        self.where = where  # "snippets/<folder>/<stem>.py", for messages
+        self.kind: str | None = None
+        self.meta: dict = {}
+        self.facts: dict[str, Fact] = {}
+        self.files: list[str] = []
+
+    # -- facts -------------------------------------------------------------------
+    def fact(self, name: str, value: float, *, unit: str = "", fmt: str = "g",
+             text: str | None = None, source: str = "", expected: float | None = None,
+             disputes: float | None = None, rel_tol: float = 1e-3,
+             abs_tol: float = 0.0) -> float:
+        """Publish `value` as ``{{fact:name}}``; returns `value` for chaining.
+
+        ``fmt`` is a format spec (",.0f", ".2f", "sci:3"); ``text`` overrides the
+        display entirely (it must still come from code). With ``expected`` the build
+        fails unless value ≈ expected; with ``disputes`` it fails if they DO agree.
+        """
+        if not FACT_NAME.match(name):
+            raise BookError(f"{self.where}: fact name {name!r} must be snake_case")
+        if name in self.facts:
+            raise BookError(f"{self.where}: fact '{name}' published twice")
+        number = float(value)
+        if not math.isfinite(number):
+            raise BookError(f"{self.where}: fact '{name}' is {value}, not a number")
+        shown = text if text is not None else format_number(number, fmt)
+        if unit and text is None:
+            shown = f"{shown} {unit}" if unit[0].isalnum() else f"{shown}{unit}"
+        fact = Fact(name, number, unit, shown, source, expected, disputes,
+                    rel_tol, abs_tol)
+        fact.check(self.where)
+        self.facts[name] = fact
+        return number
+
+    # -- the one artefact --------------------------------------------------------
+    def figure(self, draw: Callable, *, alt: str, caption: str) -> None:
+        """Render ``draw(theme) -> matplotlib Figure`` in light and dark as SVG."""
+        from snippets.style import THEMES
+
+        self._claim("figure")
+        _require_text(alt, "alt", self.where)
+        _require_text(caption, "caption", self.where)
+        for theme in THEMES:
+            name = f"{self.stem}.{theme.name}.svg"
+            (self.staging / name).write_bytes(render_svg(draw, theme))
+            self.files.append(name)
+        self.meta = {"alt": alt.strip(), "caption": caption.strip()}
+
+    def table(self, markdown: str, *, caption: str) -> None:
+        """A Markdown table (header, separator, rows) with a caption."""
+        self._claim("table")
+        _require_text(caption, "caption", self.where)
+        lines = [ln for ln in markdown.strip().splitlines() if ln.strip()]
+        if len(lines) < 3 or not re.match(r"^\|?[\s:|-]+\|?$", lines[1]):
+            raise BookError(f"{self.where}: table() needs a Markdown table with a "
+                            "header row, a |---| separator and at least one row")
+        name = f"{self.stem}.md"
+        (self.staging / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.files.append(name)
+        self.meta = {"caption": caption.strip()}
+
+    def _claim(self, kind: str) -> None:
+        if self.kind is not None:
+            raise BookError(f"{self.where}: one snippet makes one artefact; it already "
+                            f"made a {self.kind}. Split it into two snippet files.")
+        self.kind = kind
+
+    def result(self) -> dict:
+        if self.kind is None and not self.facts:
+            raise BookError(f"{self.where}: main(book) produced nothing; call "
+                            "book.figure(), book.table() or book.fact()")
+        return {
+            "kind": self.kind or "facts",
+            "meta": self.meta,
+            "facts": {n: asdict(f) for n, f in self.facts.items()},
+            "files": self.files,
+        }
+
+
+def _require_text(value: str, what: str, where: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise BookError(f"{where}: a non-empty {what} is required")
+
+
+def render_svg(draw: Callable, theme) -> bytes:
+    """Call draw(theme) under the theme's rcParams; return reproducible SVG bytes."""
+    import matplotlib.pyplot as plt
+
+    from snippets.style import rc_params
+
+    with plt.rc_context(rc_params(theme)):
+        fig = draw(theme)
+        buf = io.BytesIO()
+        # The salt must be set at save time: style contexts inside draw() reset it.
+        with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
+            fig.savefig(buf, format="svg", bbox_inches="tight", transparent=True,
+                        metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+    return buf.getvalue()
