@@ -66,27 +66,23 @@ def check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
         ) from None
 
 
-def _additive_mask(
-    mask: torch.Tensor | None, is_causal: bool, t_q: int, t_k: int, dtype: torch.dtype
+def _resolve_mask(
+    mask: torch.Tensor | None, is_causal: bool, t_q: int, t_k: int
 ) -> torch.Tensor | None:
-    """Turn the mask arguments into one float mask to add to the scores (or None)."""
+    """Turn the mask arguments into one mask (bool or float) for the scores, or None."""
     if is_causal and mask is not None:
         raise ValueError("pass either mask or is_causal=True, not both")
     if is_causal:
-        mask = causal_mask(t_q, t_k)
-    if mask is None:
-        return None
-    try:
-        torch.broadcast_shapes(mask.shape, (1, 1, t_q, t_k))
-    except RuntimeError:
-        raise ValueError(
-            f"mask of shape {tuple(mask.shape)} does not broadcast to "
-            f"(B, H, {t_q}, {t_k})"
-        ) from None
-    if mask.dtype == torch.bool:
-        zeros = torch.zeros((), dtype=dtype)
-        return zeros.masked_fill(~mask, float("-inf"))  # broadcastable to scores
-    return mask.to(dtype)
+        return causal_mask(t_q, t_k)
+    if mask is not None:
+        try:
+            torch.broadcast_shapes(mask.shape, (1, 1, t_q, t_k))
+        except RuntimeError:
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} does not broadcast to "
+                f"(B, H, {t_q}, {t_k})"
+            ) from None
+    return mask
 
 
 def attention(
@@ -123,13 +119,16 @@ def attention(
     # Scale q (Tq·D numbers) rather than the scores (Tq·Tk) so the only Tq×Tk
     # intermediates are the scores and the weights.
     scores = (q * scale) @ k.transpose(-2, -1)  # (B, H, Tq, Tk)
-    additive = _additive_mask(mask, is_causal, t_q, t_k, scores.dtype)
-    if additive is not None:
-        scores = scores + additive
+    mask = _resolve_mask(mask, is_causal, t_q, t_k)
+    if mask is not None and mask.dtype == torch.bool:
+        scores = scores.masked_fill(~mask, float("-inf"))
+        has_key = mask.any(dim=-1, keepdim=True)
+    elif mask is not None:
+        scores = scores + mask.to(scores.dtype)
+        has_key = (mask > float("-inf")).any(dim=-1, keepdim=True)
     weights = torch.softmax(scores, dim=-1, dtype=softmax_dtype)  # (B, H, Tq, Tk)
-    if additive is not None:
-        # A row of all −∞ softmaxes to NaN; SDPA returns zeros there, and so do we.
-        has_key = (additive > float("-inf")).any(dim=-1, keepdim=True)
+    # A row of all −∞ softmaxes to NaN; SDPA returns zeros there, and so do we.
+    if mask is not None and not bool(has_key.all()):
         weights = weights.masked_fill(~has_key, 0.0)
     weights = weights.to(v.dtype)
     out = weights @ v  # (B, H, Tq, Dv)

@@ -128,7 +128,7 @@ class ToyRouterRun:
 def _clustered_tokens(gen: torch.Generator, n_tokens: int, centres: torch.Tensor):
     """Tokens scattered around random cluster centres, (n_tokens, C)."""
     which = torch.randint(0, centres.shape[0], (n_tokens,), generator=gen)
-    noise = 0.3 * torch.randn(n_tokens, centres.shape[1], generator=gen)
+    noise = 0.1 * torch.randn(n_tokens, centres.shape[1], generator=gen)
     return centres[which] + noise
 
 
@@ -146,6 +146,8 @@ def train_toy_router(
     init_bias: float = 0.5,
     lr: float = 0.05,
     router_init_scale: float = 0.1,
+    router_lr: float = 1.0,
+    centre_norm: float = 1.0,
 ) -> ToyRouterRun:
     """Train a tiny MoE layer and record how its router spreads tokens over experts.
 
@@ -162,7 +164,8 @@ def train_toy_router(
     if aux_loss_weight < 0:
         raise ValueError(f"aux_loss_weight must be >= 0, got {aux_loss_weight}")
     gen = torch.Generator().manual_seed(seed)
-    centres = 2.0 * torch.randn(n_clusters, d_model, generator=gen)
+    centres = F.normalize(torch.randn(n_clusters, d_model, generator=gen), dim=-1)
+    centres = centre_norm * centres
     teacher_in = torch.randn(d_model, d_ff, generator=gen) / d_model**0.5
     teacher_out = torch.randn(d_ff, d_model, generator=gen) / d_ff**0.5
 
@@ -179,7 +182,10 @@ def train_toy_router(
     bias = torch.zeros(n_experts)
     bias[0] = init_bias
     layer.router.gate.register_parameter("bias", nn.Parameter(bias))
-    optimiser = torch.optim.SGD(layer.parameters(), lr=lr)
+    optimiser = torch.optim.SGD([
+        {"params": layer.experts.parameters(), "lr": lr},
+        {"params": layer.router.parameters(), "lr": router_lr},
+    ])
 
     utilisation = torch.zeros(steps, n_experts)
     task_losses, aux_losses = torch.zeros(steps), torch.zeros(steps)
@@ -187,7 +193,7 @@ def train_toy_router(
         x = _clustered_tokens(gen, batch, centres)  # (N, C)
         target = torch.tanh(x @ teacher_in) @ teacher_out  # (N, C)
         out = layer(x)
-        task = F.mse_loss(out.output, target)
+        task = (out.output - target).pow(2).sum(dim=-1).mean()  # per-token SSE
         aux = load_balancing_loss(out.router_probs, out.expert_indices, n_experts)
         optimiser.zero_grad()
         (task + aux_loss_weight * aux).backward()

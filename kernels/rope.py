@@ -24,7 +24,7 @@ import torch
 
 
 def rope_frequencies(head_dim: int, base: float = 10000.0) -> torch.Tensor:
-    """θ_i = base^(−2i/head_dim) for i = 0 .. head_dim/2 − 1, shape (head_dim/2,) fp64."""
+    """θ_i = base^(−2i/head_dim) for i = 0 … head_dim/2 − 1: (head_dim/2,) fp64."""
     if head_dim <= 0 or head_dim % 2:
         raise ValueError(f"head_dim must be positive and even, got {head_dim}")
     i = torch.arange(head_dim // 2, dtype=torch.float64)
@@ -73,18 +73,23 @@ def rope_matrix(position: float, head_dim: int, base: float = 10000.0) -> torch.
 
     apply_rope(x, [m]) == x @ rope_matrix(m, D).T, built from 2×2 rotation blocks.
     """
-    angles = rope_angles(torch.tensor([position]), head_dim, base)[0]  # (D/2,)
+    position_1d = torch.tensor([position], dtype=torch.float64)  # (1,)
+    angles = rope_angles(position_1d, head_dim, base)[0]  # (D/2,)
     matrix = torch.zeros(head_dim, head_dim, dtype=torch.float64)
     for i, angle in enumerate(angles.tolist()):
         c, s = math.cos(angle), math.sin(angle)
-        matrix[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = torch.tensor([[c, -s], [s, c]])
+        block = torch.tensor([[c, -s], [s, c]], dtype=torch.float64)
+        matrix[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = block
     return matrix
 
 
 def apply_rope_rotate_half(
     x: torch.Tensor, positions: torch.Tensor, base: float = 10000.0
 ) -> torch.Tensor:
-    """The "rotate half" layout: pair i is channels (i, i + D/2). Same shapes as apply_rope."""
+    """RoPE in the "rotate half" layout: pair i is channels (i, i + D/2).
+
+    Shapes as apply_rope. Used by Hugging Face LLaMA and GPT-NeoX.
+    """
     half = x.shape[-1] // 2
     # Interleave the two halves, rotate as usual, then undo the interleaving.
     interleaved = torch.stack((x[..., :half], x[..., half:]), dim=-1).flatten(-2)

@@ -78,7 +78,8 @@ def tiled_attention(
             # A row that has seen only masked keys still has max −∞; subtracting 0
             # instead keeps exp(−∞ − (−∞)) = NaN out of it.
             safe_max = new_max.masked_fill(new_max == -math.inf, 0.0)
-            probs = torch.exp(scores - safe_max)  # (B, H, bq, bk)
+            # In place: the tile's scores are not needed once exponentiated.
+            probs = scores.sub_(safe_max).exp_()  # (B, H, bq, bk)
             correction = torch.exp(row_max - safe_max)  # rescales the old sums
             row_sum = row_sum * correction + probs.sum(dim=-1, keepdim=True)
             acc = acc.mul_(correction).add_(probs @ v_blk)  # (B, H, bq, Dv)
@@ -93,22 +94,25 @@ def tiled_attention(
 def tiled_peak_elements(t: int, d: int, block_q: int, block_k: int) -> int:
     """Scalars tiled_attention holds at once per (batch, head), beyond inputs/output.
 
-    Counted: one tile of scores and one of probabilities (2·bq·bk); the scaled query
-    block, the running output accumulator and the tile's contribution probs @ v
-    (3·bq·d); the running max and sum (2·bq). Here bq = min(block_q, t),
-    bk = min(block_k, t) and Dv = D.
+    Counted: one (bq, bk) tile of scores, exponentiated in place into probabilities
+    (bq·bk); the scaled query block, the running output accumulator and the tile's
+    contribution probs @ v (3·bq·d); the running max and sum (2·bq). Here
+    bq = min(block_q, t), bk = min(block_k, t) and Dv = D.
     Not counted: the inputs q, k, v and the (t, d) output, which any method needs, and
-    O(bq + bk) index vectors for the causal mask. Independent of t once t ≥ the blocks.
+    the causal mask of a diagonal tile (bq·bk bools) and its index vectors.
+    Independent of t once t ≥ the block sizes.
     """
     bq, bk = min(block_q, t), min(block_k, t)
-    return 2 * bq * bk + 3 * bq * d + 2 * bq
+    return bq * bk + 3 * bq * d + 2 * bq
 
 
 def naive_peak_elements(t: int, d: int) -> int:
     """Scalars naive attention() holds at once per (batch, head), beyond inputs/output.
 
-    Counted: the (t, t) score matrix and the (t, t) softmax weights, which are both
-    alive when softmax returns (2·t²), plus the scaled copy of q (t·d).
-    Not counted: q, k, v, the (t, d) output and, with a mask, the mask itself.
+    Counted: two (t, t) matrices alive at once, the scores and then either their
+    masked copy or the softmax weights (2·t²).
+    Not counted: q, k, v, the (t, d) output and the bool mask, if any (1 byte per
+    score for the mask, 1 more for its negation while masking). d is accepted for
+    symmetry with tiled_peak_elements; the count does not depend on it.
     """
-    return 2 * t * t + t * d
+    return 2 * t * t

@@ -2,11 +2,13 @@
 
 Run: .venv/bin/python scripts/bench_attention_memory.py
 
-For each sequence length T it runs one head of fp32 attention (B = H = 1, D = 64,
-causal) both ways under kernels.memory.measure_peak_bytes and prints the peak bytes
-torch held, beside 4 bytes × the element counts predicted by naive_peak_elements and
-tiled_peak_elements. The measured numbers also include the (T, D) output and, for the
-naive kernel, the (T, T) bool causal mask, which the predictions leave out.
+For each sequence length T it runs one head of fp32 causal attention (B = H = 1,
+D = 64) both ways under kernels.memory.measure_peak_bytes and prints the peak bytes
+torch held, beside 4 bytes × the element counts of naive_peak_elements and
+tiled_peak_elements. The predictions leave out what both methods need or what is not
+a float; the gap between measured and predicted is that:
+- naive: the (T, T) bool causal mask and its negation, 2 bytes per score;
+- tiled: the (T, D) fp32 output (the last column) plus one tile's bool mask.
 """
 
 import sys
@@ -43,7 +45,9 @@ def measure(t: int) -> dict[str, int]:
         "naive measured": naive,
         "naive predicted": BYTES_PER_FP32 * naive_peak_elements(t, HEAD_DIM),
         "tiled measured": tiled,
-        "tiled predicted": BYTES_PER_FP32 * tiled_peak_elements(t, HEAD_DIM, BLOCK, BLOCK),
+        "tiled predicted": BYTES_PER_FP32
+        * tiled_peak_elements(t, HEAD_DIM, BLOCK, BLOCK),
+        "output": BYTES_PER_FP32 * t * HEAD_DIM,
     }
 
 

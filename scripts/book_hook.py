@@ -61,7 +61,8 @@ def on_files(files, config):
     site = config["site_dir"]
     for art in index.artefacts.values():
         for rel in art.files:
-            files.append(File(rel, str(ROOT), site, config["use_directory_urls"]))
+            if not rel.endswith(".md"):  # tables are inlined into pages, not linked
+                files.append(File(rel, str(ROOT), site, config["use_directory_urls"]))
     for snippet_file in sorted((ROOT / "snippets").rglob("*.py")):
         rel = snippet_file.relative_to(ROOT).as_posix()
         files.append(File(rel, str(ROOT), site, config["use_directory_urls"]))

@@ -19,9 +19,8 @@ DILATION = 2    # dilated: every 2nd token, same number of keys as the window
 def compute():
     patterns = {
         "Full causal": causal_mask(T),
-        f"Sliding window (w = {WINDOW})": sliding_window_mask(T, WINDOW),
-        f"Dilated (w = {WINDOW}, every {DILATION}nd)": dilated_mask(T, WINDOW,
-                                                                   DILATION),
+        "Sliding window": sliding_window_mask(T, WINDOW),
+        "Dilated": dilated_mask(T, WINDOW, DILATION),
     }
     counts = {name: count_scores(mask) for name, mask in patterns.items()}
     return patterns, counts
@@ -30,12 +29,14 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, patterns, counts):
-    fig, axes = plt.subplots(1, 3, figsize=(8, 3.6))
-    for ax, (name, mask) in zip(axes, patterns.items()):
+    fig, axes = plt.subplots(1, 3, figsize=(8, 3.9))
+    details = ("every earlier key", f"itself + {WINDOW - 1} before",
+               f"{WINDOW} keys, every {DILATION}nd")  # what each query row sees
+    for ax, (name, mask), detail in zip(axes, patterns.items(), details):
         ax.imshow(mask.numpy(), cmap=theme.heatmap(), vmin=0, vmax=1,
                   interpolation="nearest")
-        ax.set_title(name, fontsize=11)
-        ax.set_xlabel(f"{counts[name]} scores", fontsize=12, color=theme.fg)
+        ax.set_title(f"{name}\n{detail}", fontsize=12, linespacing=1.4)
+        ax.set_xlabel(f"key position →\n{counts[name]} scores")
         ax.set_xticks([])
         ax.set_yticks([])
         for side in ax.spines.values():

@@ -56,5 +56,8 @@ def main(book):
               fmt=".2f", unit="GB")
     book.fact("kv_gqa_saving", table[("MHA", long)] / gqa, fmt=".0f", unit="×",
               expected=cfg.n_heads / cfg.n_kv_heads, source="64 / 8 K/V heads")
+    book.fact("kv_llama70b_formula", gqa, text=(
+        f"2 (K and V) × {cfg.n_layers} layers × {cfg.n_kv_heads} heads × "
+        f"{cfg.head_dim} channels × {long:,} tokens × {BYTES_FP16} bytes"))
     book.fact("llama70b_query_heads", cfg.n_heads, fmt="d")
     book.fact("llama70b_kv_heads", cfg.n_kv_heads, fmt="d")

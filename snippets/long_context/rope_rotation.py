@@ -8,13 +8,16 @@ position) and publishes the full 8-channel dot products as facts.
 import math
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Arc
 import torch
 
+from kernels.presets import get_preset
 from kernels.rope import apply_rope, rope_frequencies
 
 HEAD_DIM = 8
 PAIR = 1                  # the pair drawn; its angle per position is θ_1
 POSITION_PAIRS = ((3, 7), (100, 104))
+FAR_PAIR = (5000, 5004)   # the checkpoint's pair: beyond a 4K training length
 
 
 # --8<-- [start:compute]
@@ -30,7 +33,7 @@ def compute():
     q = torch.randn(HEAD_DIM, generator=gen, dtype=torch.float64)
     k = torch.randn(HEAD_DIM, generator=gen, dtype=torch.float64)
     theta = float(rope_frequencies(HEAD_DIM)[PAIR])
-    scores = {(m, n): rotated_dot(q, k, m, n) for m, n in POSITION_PAIRS}
+    scores = {(m, n): rotated_dot(q, k, m, n) for m, n in (*POSITION_PAIRS, FAR_PAIR)}
     unrotated = float(q @ k)
     return q, k, theta, scores, unrotated
 # --8<-- [end:compute]
@@ -42,14 +45,23 @@ def draw(theme, q, k, theta, scores):
     q2, k2 = q[2 * PAIR:2 * PAIR + 2], k[2 * PAIR:2 * PAIR + 2]  # the drawn pair
     for ax, (m, n) in zip(axes, POSITION_PAIRS):
         ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, color=theme.grid, lw=1.5))
+        angles = []
         for vec, pos, colour, label in ((q2, m, theme.accent, "q"),
                                         (k2, n, theme.contrast, "k")):
             angle = math.atan2(vec[1], vec[0]) + pos * theta
+            angles.append(angle)
             x, y = math.cos(angle), math.sin(angle)   # unit length: direction only
             ax.annotate("", xy=(x, y), xytext=(0, 0),
                         arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5))
             ax.text(1.22 * x, 1.22 * y, f"{label} at {pos}", color=colour,
                     ha="center", va="center", fontsize=12, fontweight="bold")
+        between = math.degrees(angles[1] - angles[0]) % 360  # q to k, anticlockwise
+        start = math.degrees(angles[0])
+        ax.add_patch(Arc((0, 0), 0.7, 0.7, theta1=start, theta2=start + between,
+                         color=theme.fg, lw=1.5))
+        middle = math.radians(start + between / 2)
+        ax.text(0.6 * math.cos(middle), 0.6 * math.sin(middle), f"{between:.1f}°",
+                ha="center", va="center", color=theme.fg, fontsize=12)
         ax.set_title(f"positions {m} and {n}  (gap {n - m})")
         ax.text(0, -1.55, f"8-channel score = {scores[(m, n)]:.4f}",
                 ha="center", color=theme.fg)
@@ -66,6 +78,10 @@ def main(book):
     (m1, n1), (m2, n2) = POSITION_PAIRS
     book.fact("rope_theta_pair1", theta, unit="rad per position", fmt=".1f")
     book.fact("rope_gap", n1 - m1, fmt="d")
+    book.fact("rope_near_query", m1, fmt="d")
+    book.fact("rope_near_key", n1, fmt="d")
+    book.fact("rope_moved_query", m2, fmt="d")
+    book.fact("rope_moved_key", n2, fmt="d")
     book.fact("rope_angle_gap_deg", math.degrees((n1 - m1) * theta), unit="°",
               fmt=".1f")
     book.fact("rope_score_3_7", scores[(m1, n1)], fmt=".4f")
@@ -73,11 +89,17 @@ def main(book):
     book.fact("rope_score_difference", abs(scores[(m1, n1)] - scores[(m2, n2)]),
               fmt=".0e")
     book.fact("rope_score_unrotated", unrotated, fmt=".4f")
+    train_len = get_preset("llama2-70b").max_seq_len
+    assert FAR_PAIR[0] > train_len, "the checkpoint pair must lie beyond training"
+    book.fact("llama2_train_len", train_len, text=f"{train_len // 1024}K")
+    book.fact("rope_far_query", FAR_PAIR[0], fmt=",d")
+    book.fact("rope_far_key", FAR_PAIR[1], fmt=",d")
+    book.fact("rope_score_far", scores[FAR_PAIR], fmt=".4f")
     book.figure(
         lambda theme: draw(theme, q, k, theta, scores),
         alt=(f"Two unit circles. Left: query at position {m1} and key at {n1}; right: "
-             f"query at {m2} and key at {n2}. In both, the angle between the arrows "
-             f"is the same, and the printed 8-channel scores are equal: "
+             f"query at {m2} and key at {n2}. In both, the marked angle from query "
+             f"to key is the same, and the printed 8-channel scores are equal: "
              f"{scores[(m1, n1)]:.4f}."),
         caption=(f"One channel pair of a query and a key after RoPE (pair {PAIR} of "
                  f"{HEAD_DIM}, {theta:.1f} rad per position). Both vectors turn by "

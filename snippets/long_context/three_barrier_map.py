@@ -44,25 +44,25 @@ def draw(theme, d):
     ax.set_title("1 · Position")
     ax.set_ylabel("% of positions with no\nlearned embedding (GPT-2)")
     ax.set_ylim(0, 105)
-    fix = "fix: RoPE"
     ax = axes[1]
     ax.plot(k, d["full"], color=theme.warn, label="full causal")
     ax.plot(k, d["window"], color=theme.good,
             label=f"window {d['mistral'].sliding_window:,}")
-    ax.set_yscale("log")
+    ax.set_yscale("log")  # log–log: quadratic is slope 2, the window slope 1
     ax.set_title("2 · Compute")
     ax.set_ylabel("attention FLOPs per layer\n(LLaMA 2 70B shape)")
     ax.legend(loc="upper left")
     ax = axes[2]
     ax.plot(k, d["mha"], color=theme.warn, label=f"{d['llama'].n_heads} K/V heads")
     ax.plot(k, d["gqa"], color=theme.good, label=f"{d['llama'].n_kv_heads} K/V heads")
+    ax.set_yscale("log")  # log–log: linear growth is a slope-1 line, 8× an offset
     ax.set_title("3 · Memory")
     ax.set_ylabel("KV cache per sequence (GB, fp16)\n(LLaMA 2 70B)")
     ax.legend(loc="upper left")
     for ax, fix in zip(axes, ("fix: RoPE", "fix: sparse or linear attention",
                               "fix: GQA / MQA")):
         ax.set_xscale("log", base=2)
-        ax.set_xticks([1, 4, 16, 64, 128], ["1K", "4K", "16K", "64K", "128K"])
+        ax.set_xticks([1, 4, 16, 128], ["1K", "4K", "16K", "128K"])
         ax.set_xlabel("context length (tokens)")
         ax.text(0.5, -0.38, fix, transform=ax.transAxes, ha="center",
                 color=theme.good, fontweight="bold")
@@ -86,8 +86,9 @@ def main(book):
              "Position: the share of positions without a learned GPT-2 embedding "
              f"rises from 0 to {100 * d['no_embedding'][last]:.1f}%. Compute: full "
              "causal attention FLOPs rise quadratically while a sliding window rises "
-             "linearly. Memory: the KV cache grows linearly, eight times faster with "
-             "64 K/V heads than with 8."),
+             "linearly; both axes are logarithmic. Memory: the KV cache grows "
+             f"linearly, {d['llama'].n_heads // d['llama'].n_kv_heads} times larger "
+             f"with {d['llama'].n_heads} K/V heads than with {d['llama'].n_kv_heads}."),
         caption=(
             "The three barriers, each computed. Position: GPT-2's learned table has "
             f"{d['gpt2'].max_seq_len:,} rows, so at 128K tokens "
@@ -96,5 +97,7 @@ def main(book):
             f"full versus Mistral's {d['mistral'].sliding_window:,}-token window "
             f"({d['full'][last] / d['window'][last]:.0f}× fewer at 128K). Memory: "
             "LLaMA 2 70B's fp16 KV cache for one sequence with every head cached "
-            f"versus its {d['llama'].n_kv_heads} shared K/V heads."),
+            f"versus its {d['llama'].n_kv_heads} shared K/V heads. Compute and memory "
+            "use logarithmic axes, so straight lines are powers: slope 2 is "
+            "quadratic, slope 1 linear."),
     )

@@ -75,10 +75,8 @@ def test_bool_and_float_masks_match_sdpa():
     bool_mask = torch.rand(2, 1, 9, 9) > 0.3
     bool_mask[..., 0] = True  # every row keeps a key, so SDPA has no NaN edge case
     assert_close(attention(q, k, v, bool_mask), sdpa_fp64(q, k, v, attn_mask=bool_mask))
-    float_mask = torch.randn(9, 9)
-    assert_close(
-        attention(q, k, v, float_mask), sdpa_fp64(q, k, v, attn_mask=float_mask.double())
-    )
+    float_mask = torch.randn(9, 9, dtype=torch.float64)
+    assert_close(attention(q, k, v, float_mask), sdpa_fp64(q, k, v, attn_mask=float_mask))
 
 
 def test_fully_masked_rows_give_zeros_like_sdpa():
