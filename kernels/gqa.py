@@ -59,6 +59,11 @@ def grouped_query_attention(
         raise ValueError("q, k, v must be 4-D (B, H, T, D)")
     b, n_query_heads, t_q, d = q.shape
     n_kv_heads = k.shape[1]
+    if k.shape[0] != b or v.shape[:2] != k.shape[:2]:
+        raise ValueError(
+            f"batch and head axes disagree: q {tuple(q.shape)}, k {tuple(k.shape)}, "
+            f"v {tuple(v.shape)}"
+        )
     group = _group_size(n_query_heads, n_kv_heads)
     # Fold the groups into the batch axis; a size-1 head axis on K/V then broadcasts.
     q_grouped = q.reshape(b * n_kv_heads, group, t_q, d)  # (B·Hkv, G, Tq, D)

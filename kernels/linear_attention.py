@@ -20,14 +20,18 @@ attention.py.
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
 FeatureMap = Callable[[torch.Tensor], torch.Tensor]
 
 
 def elu_feature_map(x: torch.Tensor) -> torch.Tensor:
-    """φ(x) = elu(x) + 1, positive everywhere so the normaliser never vanishes."""
-    return F.elu(x) + 1
+    """φ(x) = elu(x) + 1: x + 1 for x > 0, exp(x) otherwise; positive, so the
+    normaliser never vanishes.
+
+    Written as exp(x) rather than F.elu(x) + 1, which is the same number in exact
+    arithmetic but rounds to 0 in fp32 below x ≈ −17 (exp(x) − 1 + 1 cancels).
+    """
+    return torch.where(x > 0, x + 1, torch.exp(x))
 
 
 def _check(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:

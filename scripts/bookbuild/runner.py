@@ -20,26 +20,29 @@ from pathlib import Path
 
 
 def _preload() -> None:
-    # The expensive imports happen once here, not once per snippet.
+    # Every figure needs matplotlib. torch is imported by the first snippet that
+    # uses it and then stays in sys.modules: once per worker, never once per snippet.
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
-    import numpy  # noqa: F401
-    import torch
-
-    torch.set_num_threads(int(os.environ.get("BOOK_TORCH_THREADS", "1")))
 
 
 def _reset_state() -> None:
-    """Each snippet starts from the same global state, whatever ran before it."""
+    """Each snippet starts from the same global state, whatever ran before it.
+
+    Called after the snippet's imports and before main(), so a library imported by
+    this very snippet is seeded too.
+    """
     import matplotlib
-    import numpy as np
-    import torch
 
     random.seed(0)
-    np.random.seed(0)
-    torch.manual_seed(0)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(0)
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        torch.manual_seed(0)
+        torch.set_num_threads(int(os.environ.get("BOOK_TORCH_THREADS", "1")))
     matplotlib.rcdefaults()
     matplotlib.pyplot.close("all")
 
@@ -76,8 +79,8 @@ def run_job(job: dict, root: Path) -> dict:
     rel = job["snippet"]
     staging = Path(job["staging"])
     try:
-        _reset_state()
         module = _load(rel, root)
+        _reset_state()
         main = getattr(module, "main", None)
         if not callable(main):
             raise BookError(f"{rel}: defines no main(book) function")

@@ -63,9 +63,8 @@ def test_value_width_may_differ_and_scale_is_used():
 
 @pytest.mark.parametrize("t_q,t_k", [(1, 97), (5, 12), (12, 12)])
 def test_causal_with_cache_is_bottom_right_aligned(t_q, t_k):
-    q, k, v = torch.randn(2, 2, t_q, 16), torch.randn(2, 2, t_k, 16), torch.randn(
-        2, 2, t_k, 16
-    )
+    q = torch.randn(2, 2, t_q, 16)
+    k, v = torch.randn(2, 2, t_k, 16), torch.randn(2, 2, t_k, 16)
     expected = sdpa_fp64(q, k, v, attn_mask=causal_mask(t_q, t_k))
     assert_close(attention(q, k, v, is_causal=True), expected)
 
@@ -76,7 +75,8 @@ def test_bool_and_float_masks_match_sdpa():
     bool_mask[..., 0] = True  # every row keeps a key, so SDPA has no NaN edge case
     assert_close(attention(q, k, v, bool_mask), sdpa_fp64(q, k, v, attn_mask=bool_mask))
     float_mask = torch.randn(9, 9, dtype=torch.float64)
-    assert_close(attention(q, k, v, float_mask), sdpa_fp64(q, k, v, attn_mask=float_mask))
+    expected = sdpa_fp64(q, k, v, attn_mask=float_mask)
+    assert_close(attention(q, k, v, float_mask), expected)
 
 
 def test_fully_masked_rows_give_zeros_like_sdpa():

@@ -1,0 +1,102 @@
+"""The real book builds --strict, every reference resolves, artefacts reproduce."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scripts.bookbuild import engine, references
+
+from ..conftest import REPO, copy_book, mkdocs_build
+
+LESSON = "5.3-scaling-architecture/long-context/index.html"
+
+
+@pytest.mark.build
+def test_book_builds_strict_with_every_reference_resolved(built_site: Path):
+    html = (built_site / LESSON).read_text(encoding="utf-8")
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        leftover = re.findall(r"\{\{\s*(?:fact|figure|table)\s*:[^}]*\}\}", text)
+        # The contributor guide may show the syntax inside <code>; pages may not.
+        leftover = [r for r in leftover if f"<code>{r}" not in text]
+        assert not leftover, f"{page.relative_to(built_site)}: unexpanded {leftover}"
+    for name in ("three_barrier_map", "rope_rotation", "attention_patterns"):
+        for variant in ("light", "dark"):
+            src = f"../../figures/long_context/{name}.{variant}.svg#only-{variant}"
+            assert f'src="{src}"' in html
+            assert (built_site / "figures/long_context" / f"{name}.{variant}.svg"
+                    ).is_file()
+    assert 'id="table-attention_flops_table"' in html
+    assert 'id="table-kv_cache_table"' in html
+
+
+@pytest.mark.build
+def test_code_behind_each_figure_is_included_from_sections(built_site: Path):
+    html = (built_site / LESSON).read_text(encoding="utf-8")
+    # The RoPE snippet's compute region contains this definition; it must be shown.
+    assert "rotated_dot" in html
+    assert "--8&lt;--" not in html and "--8<--" not in html  # markers are stripped
+
+
+@pytest.mark.build
+def test_notebook_is_executed_and_offered_as_ipynb(built_site: Path):
+    page = built_site / "5.3-scaling-architecture/long-context/exercises/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "scores of" in html  # printed by the last cell: it really ran
+    ipynb = built_site / "5.3-scaling-architecture/long-context/exercises.ipynb"
+    assert ipynb.is_file() and '"cells"' in ipynb.read_text(encoding="utf-8")
+
+
+def test_every_snippet_region_is_closed():
+    for snip in engine.discover(REPO):
+        sections = references.snippet_sections(snip.path.read_text(), snip.rel)
+        assert sections, f"{snip.rel}: no region marked for readers"
+
+
+@pytest.mark.build
+def test_every_snippet_reproduces_its_committed_artefacts(tmp_path: Path):
+    """CI's guard against stale figures: regenerate everything, compare bytes."""
+    copy = copy_book(tmp_path / "book")
+    engine.refresh(copy, force=True, log=lambda *_: None)
+    committed = {p.relative_to(REPO): p.read_bytes()
+                 for p in (REPO / "figures").rglob("*") if p.is_file()}
+    regenerated = {p.relative_to(copy): p.read_bytes()
+                   for p in (copy / "figures").rglob("*") if p.is_file()}
+    assert sorted(regenerated) == sorted(committed)
+    stale = [str(p) for p in committed if committed[p] != regenerated[p]]
+    assert not stale, f"committed artefacts differ from what the code makes: {stale}"
+
+
+@pytest.mark.build
+def test_broken_link_and_anchor_fail_the_strict_build(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    page = copy / "docs" / "index.md"
+    page.write_text(page.read_text() + "\n[gone](missing-page.md) and "
+                    "[no anchor](5.3-scaling-architecture/index.md#no-such-heading)\n")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert "index.md" in result.stderr and "missing-page.md" in result.stderr
+    assert "no-such-heading" in result.stderr
+
+
+@pytest.mark.build
+def test_unknown_fact_fails_the_build_with_page_and_line(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    page = copy / "docs" / "index.md"
+    lines = page.read_text().splitlines()
+    page.write_text("\n".join(lines + ["", "Cost: {{fact:no_such_fact}}."]) + "\n")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"docs/index.md:{len(lines) + 2}: unknown fact 'no_such_fact'" \
+        in result.stderr
+
+
+@pytest.mark.build
+def test_orphan_figure_fails_the_strict_build(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    (copy / "figures" / "long_context" / "old_plot.light.svg").write_text("<svg/>")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert "figures/long_context/old_plot.light.svg: no snippet produces" \
+        in result.stderr
