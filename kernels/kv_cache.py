@@ -85,6 +85,11 @@ def decode_with_cache(
     Returns:
         (B, T, C).
     """
+    if x.dim() != 3 or n_heads <= 0 or x.shape[-1] % n_heads:
+        raise ValueError(
+            f"x must be (B, T, C) with n_heads={n_heads} dividing C; got "
+            f"{tuple(x.shape)}"
+        )
     b, t, c = x.shape
     if not 0 <= prefill_len <= t:
         raise ValueError(f"prefill_len must be in [0, {t}], got {prefill_len}")

@@ -52,10 +52,12 @@ def test_decoding_with_a_cache_equals_full_causal_attention(t, prefill_len):
     assert_close(decoded, full)
 
 
-def test_decode_rejects_bad_prefill():
+def test_decode_rejects_bad_arguments():
     w = torch.randn(8, 8)
     with pytest.raises(ValueError, match="prefill_len"):
         decode_with_cache(torch.randn(1, 3, 8), w, w, w, w, 2, prefill_len=4)
+    with pytest.raises(ValueError, match="dividing C"):
+        decode_with_cache(torch.randn(1, 3, 8), w, w, w, w, 3)
 
 
 def test_paged_gather_equals_contiguous_cache():
