@@ -1,15 +1,13 @@
 """Session fixtures shared by the site and browser tests: one real build of the book."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "mkdocs.yml")
+from scripts.bookbuild.workspace import REPO
 
 
 def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess:
@@ -19,21 +17,6 @@ def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         cwd=root, env=env, capture_output=True, text=True, timeout=900,
     )
-
-
-def copy_book(dest: Path) -> Path:
-    """A copy of the book's sources (and the notebook cache, to skip re-execution)."""
-    for part in BOOK_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dest / part)
-    cache = REPO / ".cache" / "mkdocs-jupyter"
-    if cache.is_dir():
-        shutil.copytree(cache, dest / ".cache" / "mkdocs-jupyter")
-    return dest
 
 
 @pytest.fixture(scope="session")

@@ -18,14 +18,6 @@ from kernels.kv_cache import (
 from tests.kernels.tolerances import assert_close
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These tests run thousands of tiny ops; on a busy 2-core machine intra-op
-    threads waiting on each other make them ~100x slower, and results don't change."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_contiguous_cache_appends_and_views():

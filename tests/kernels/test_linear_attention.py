@@ -14,14 +14,6 @@ from kernels.linear_attention import (
 from tests.kernels.tolerances import assert_close
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The reference loops over queries with tiny ops; on a busy 2-core machine
-    intra-op threads waiting on each other make them ~100x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def reference(q, k, v, causal):

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from scripts.bookbuild import engine, references
+from scripts.bookbuild.workspace import REPO, copy_book
 
-from ..conftest import REPO, copy_book, mkdocs_build
+from ..conftest import mkdocs_build
 
 LESSON = "5.3-scaling-architecture/long-context/index.html"
 
