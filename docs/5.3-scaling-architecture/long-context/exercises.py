@@ -29,7 +29,7 @@ import torch
 from kernels.rope import apply_rope
 from kernels.sparse import count_scores, sliding_window_score_count
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)
 
 # %% [markdown]
 # ## Exercise 1: RoPE keeps only the gap
@@ -44,11 +44,14 @@ k = torch.randn(1, 64, dtype=torch.float64)
 
 def score(m: int, n: int) -> float:
     """Score of q at position m with k at position n after RoPE."""
-    return float(apply_rope(q, torch.tensor([m]))[0] @ apply_rope(k, torch.tensor([n]))[0])
+    q_rot = apply_rope(q, torch.tensor([m]))[0]
+    k_rot = apply_rope(k, torch.tensor([n]))[0]
+    return float(q_rot @ k_rot)
 
 
 for shift in (0, 1000, 100_000):
-    print(f"positions {3 + shift:>6} and {7 + shift:>6}: score {score(3 + shift, 7 + shift):+.6f}")
+    m, n = 3 + shift, 7 + shift
+    print(f"positions {m:>6} and {n:>6}: score {score(m, n):+.6f}")
 
 # %% [markdown]
 # Now change the *gap* instead of the shift: print `score(3, 3 + gap)` for a few
@@ -64,6 +67,8 @@ for gap in (0, 1, 4, 16, 64):
 # Write `my_sliding_window_mask(t, window)`: a `(t, t)` boolean tensor where query
 # `i` may attend to key `j` when `j <= i` and `i - j < window` (the window counts
 # the token itself). Then compare `count_scores` of your mask with the closed form.
+# Try it in a new cell first; the cell after the solution is the reference version,
+# which checks itself against `kernels.sparse`.
 #
 # <details><summary>Solution</summary>
 #
@@ -87,4 +92,5 @@ for t, window in ((16, 4), (64, 8), (256, 32)):
     mine = count_scores(my_sliding_window_mask(t, window))
     closed = sliding_window_score_count(t, window)
     assert mine == closed, (t, window, mine, closed)
-    print(f"T={t:>3}, w={window:>2}: {mine:>5} scores of {t * (t + 1) // 2:>6} causal")
+    causal = t * (t + 1) // 2
+    print(f"T={t:>3}, w={window:>2}: {mine:>5} scores of {causal:>6} causal")
