@@ -101,3 +101,31 @@ def test_orphan_figure_fails_the_strict_build(tmp_path: Path):
     assert result.returncode != 0
     assert "figures/long_context/old_plot.light.svg: no snippet produces" \
         in result.stderr
+
+
+@pytest.mark.build
+def test_figure_that_no_page_shows_fails_the_strict_build(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    snippet = copy / "snippets" / "long_context" / "unused_plot.py"
+    snippet.write_text(
+        "import matplotlib.pyplot as plt\n\n\n"
+        "# --8<-- [start:draw]\n"
+        "def draw(theme):\n    fig, ax = plt.subplots()\n    return fig\n"
+        "# --8<-- [end:draw]\n\n\n"
+        "def main(book):\n    book.figure(draw, alt='Nothing.', caption='Nothing.')\n")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert "the figure 'unused_plot' is not shown on any page" in result.stderr
+
+
+@pytest.mark.build
+def test_malformed_quiz_fails_the_build_with_page_and_line(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    page = copy / "docs" / "index.md"
+    lines = page.read_text().splitlines()
+    quiz = ["", "<quiz>", "Which?", "- [x] this", "- [ ] that", "</quiz>"]
+    page.write_text("\n".join(lines + quiz) + "\n")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert (f"docs/index.md:{len(lines) + 2}: malformed quiz: the wrong answer "
+            "'that' has no") in result.stderr
