@@ -1,6 +1,8 @@
 """The real book builds --strict, every reference resolves, artefacts reproduce."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,23 @@ def test_malformed_quiz_fails_the_build_with_page_and_line(tmp_path: Path):
     assert result.returncode != 0
     assert (f"docs/index.md:{len(lines) + 2}: malformed quiz: the wrong answer "
             "'that' has no") in result.stderr
+
+
+@pytest.mark.build
+def test_scaffolded_lesson_builds_strict(tmp_path: Path):
+    copy = copy_book(tmp_path / "book")
+    made = subprocess.run(
+        [sys.executable, "scripts/new_lesson.py", "5.3-scaling-architecture",
+         "demo-lesson", "Demo lesson"], cwd=copy, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    nav = made.stdout.split("under the module:\n", 1)[1]
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text().rstrip("\n") + "\n" + nav)
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/5.3-scaling-architecture/demo-lesson/index.html")
+    assert "The example figure's slope is 2.0." in page.read_text()
+    again = subprocess.run(
+        [sys.executable, "scripts/new_lesson.py", "5.3-scaling-architecture",
+         "demo-lesson", "Demo lesson"], cwd=copy, capture_output=True, text=True)
+    assert again.returncode != 0 and "refusing to overwrite" in again.stderr
