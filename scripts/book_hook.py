@@ -79,8 +79,9 @@ def on_page_markdown(markdown, page, config, files):
     offset = _front_matter_lines(page, markdown)
     try:
         quizzes.check(markdown, src, offset)
-        expanded, refs = references.expand(markdown, src=src, page_uri=page.file.src_uri,
-                                           index=_state["index"], line_offset=offset)
+        expanded, refs = references.expand(
+            markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
+            line_offset=offset)
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
     _state["used"] |= refs.figures | refs.tables

@@ -89,7 +89,7 @@ Reviews of this lesson against its plan, newest last: severity (critical /
 improvement / polish), location, reader impact, fix, verdict. No review yet.
 '''
 
-SNIPPET = '''"""Example figure for {title}; replace it with the lesson's first real artefact.
+SNIPPET = '''"""Example figure for {title}: replace it with the lesson's first artefact.
 
 Shown on: docs/{module}/{slug}/index.md.
 """
@@ -118,7 +118,8 @@ def main(book):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("module", help="folder under docs/, e.g. 5.3-scaling-architecture")
+    parser.add_argument("module",
+                        help="folder under docs/, e.g. 5.3-scaling-architecture")
     parser.add_argument("slug", help="lesson folder, e.g. mixture-of-experts")
     parser.add_argument("title")
     parser.add_argument("--snippets", help="folder under snippets/ (default: slug "

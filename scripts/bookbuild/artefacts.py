@@ -47,7 +47,8 @@ class Fact:
         return self.text[: -len(self.unit)].rstrip() if self.unit else self.text
 
     def check(self, where: str) -> None:
-        """Raise BookError if the literature value disagrees (or a disputed one agrees)."""
+        """Raise BookError if the literature value disagrees, or a disputed one
+        agrees."""
         if self.expected is not None and not self._matches(self.expected):
             raise BookError(
                 f"{where}: fact '{self.name}' disagrees with the literature.\n"
@@ -65,7 +66,8 @@ class Fact:
             )
 
     def _matches(self, claim: float) -> bool:
-        return math.isclose(self.value, claim, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+        return math.isclose(self.value, claim, rel_tol=self.rel_tol,
+                            abs_tol=self.abs_tol)
 
 
 def format_number(value: float, fmt: str) -> str:

@@ -83,7 +83,8 @@ def _absolute_module(node: ast.ImportFrom, package: str) -> str | None:
 
 
 def _module_files(dotted: str, root: Path) -> set[Path]:
-    """Files for `a.b.c` under root: each package __init__ on the way, then the module."""
+    """Files for `a.b.c` under root: each package __init__ on the way, then the
+    module itself."""
     parts = dotted.split(".")
     files: set[Path] = set()
     for i in range(1, len(parts) + 1):
@@ -112,8 +113,8 @@ def declared_data_files(path: Path, root: Path) -> list[Path]:
             files = [root / n for n in names]
             for f in files:
                 if not f.is_file():
-                    raise BookError(f"{path.relative_to(root)}:{node.lineno}: data file "
-                                    f"{f.relative_to(root)} does not exist")
+                    raise BookError(f"{path.relative_to(root)}:{node.lineno}: data "
+                                    f"file {f.relative_to(root)} does not exist")
             return files
     return []
 
@@ -128,7 +129,8 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def dependency_files(path: Path, root: Path, *, with_build_code: bool = True) -> list[Path]:
+def dependency_files(path: Path, root: Path, *,
+                     with_build_code: bool = True) -> list[Path]:
     """Sorted list of every file whose bytes can change `path`'s output."""
     files = {path} | local_imports(path, root) | set(declared_data_files(path, root))
     if with_build_code:

@@ -33,8 +33,9 @@ def check(markdown: str, src: str, line_offset: int = 0) -> int:
         number = i + 1 + line_offset
         if "<quiz>" in line:
             if start is not None:
+                opened = start + 1 + line_offset
                 errors.append(f"{src}:{number}: <quiz> opened inside the quiz that "
-                              f"starts at line {start + 1 + line_offset}; close it first")
+                              f"starts at line {opened}; close it first")
             start = i
         if "</quiz>" in line:
             if start is None:

@@ -88,7 +88,8 @@ def _expand_line(line: str, where: str, page_uri: str, index: Index,
 def _inline(m: re.Match, where: str, index: Index) -> str:
     kind, name, option = m.groups()
     if kind in ("figure", "table"):
-        raise BookError(f"{where}: {{{{{kind}:{name}}}}} must stand on a line of its own")
+        raise BookError(f"{where}: {{{{{kind}:{name}}}}} must stand on a line of "
+                        "its own")
     if kind != "fact":
         raise BookError(f"{where}: unknown reference kind '{kind}' (use fact, figure "
                         "or table)")
@@ -119,7 +120,8 @@ def _block(kind, name, caption, where, page_uri, index, refs) -> str:
         table = (art.snippet.out_dir / f"{name}.md").read_text(encoding="utf-8")
         return (f'<figure class="book-table" id="table-{name}" markdown="1">\n'
                 f'<figcaption markdown="span">{caption}</figcaption>\n\n'
-                f"{table.strip()}\n\n</figure>\n\n" + _code_block(art, "table"))
+                f"{table.strip()}\n\n</figure>\n\n"
+                + _code_block(art, "table", base))
     refs.figures.add(name)
     alt = _escape_alt(art.meta["alt"])
     return (
@@ -127,13 +129,15 @@ def _block(kind, name, caption, where, page_uri, index, refs) -> str:
         f"![{alt}]({rel['light']}#only-light){{ loading=lazy }}\n"
         f"![{alt}]({rel['dark']}#only-dark){{ loading=lazy }}\n"
         f'<figcaption markdown="span">{caption}</figcaption>\n'
-        f"</figure>\n\n" + _code_block(art, "figure")
+        f"</figure>\n\n" + _code_block(art, "figure", base)
     )
 
 
-def _code_block(art, kind: str) -> str:
-    """A collapsed block that includes the snippet's marked regions, in file order."""
+def _code_block(art, kind: str, page_dir: str) -> str:
+    """A collapsed block that includes the snippet's marked regions, in file order,
+    and links the whole file (the hook publishes snippet sources with the site)."""
     rel = art.snippet.rel
+    link = posixpath.relpath(rel, page_dir or ".")
     sections = snippet_sections(art.snippet.path.read_text(encoding="utf-8"), rel)
     if not sections:
         raise BookError(f"{rel}: no region is marked for readers; wrap the code that "
@@ -141,7 +145,8 @@ def _code_block(art, kind: str) -> str:
                         "'# --8<-- [end:NAME]' lines")
     includes = "\n".join(f'    --8<-- "{rel}:{s}"' for s in sections)
     return (f'??? example "The code behind this {kind}: `{rel}`"\n'
-            f'    ```python\n{includes}\n    ```\n')
+            f'    ```python\n{includes}\n    ```\n\n'
+            f"    The whole file: [{rel}]({link}).\n")
 
 
 def snippet_sections(source: str, rel: str) -> list[str]:

@@ -64,5 +64,6 @@ def mini_repo(tmp_path: Path) -> Path:
     write(demo / "uses_beta.py", FIGURE_SNIPPET.format(module="beta", stem="uses_beta"))
     write(demo / "uses_gamma.py", FIGURE_SNIPPET.format(module="gamma",
                                                          stem="uses_gamma"))
-    write(root / "docs" / "index.md", "# Demo\n\nThe slope is {{fact:uses_alpha_slope}}.\n")
+    write(root / "docs" / "index.md",
+          "# Demo\n\nThe slope is {{fact:uses_alpha_slope}}.\n")
     return root

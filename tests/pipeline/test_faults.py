@@ -131,7 +131,8 @@ def test_malformed_references(mini_repo):
 def test_references_in_code_are_left_alone(mini_repo):
     refresh(mini_repo)
     index = engine.load_index(mini_repo)
-    page = "```\n{{fact:nope}}\n```\n\nInline `{{fact:nope}}` and {{fact:uses_alpha_slope}}."
+    page = ("```\n{{fact:nope}}\n```\n\n"
+            "Inline `{{fact:nope}}` and {{fact:uses_alpha_slope}}.")
     out, _ = references.expand(page, src="docs/p.md", page_uri="p.md", index=index)
     assert "```\n{{fact:nope}}\n```" in out
     assert "`{{fact:nope}}` and 2.0." in out
@@ -149,7 +150,8 @@ def test_figure_reference_expands_to_both_variants_and_code(mini_repo):
 
 
 def test_unclosed_section_marker_is_an_error():
-    source = "# --8<-- [start:draw]\nx = 1\n# --8<-- [start:other]\n# --8<-- [end:other]\n"
+    source = ("# --8<-- [start:draw]\nx = 1\n"
+              "# --8<-- [start:other]\n# --8<-- [end:other]\n")
     with pytest.raises(BookError, match=r"s.py:1: region 'draw' has no"):
         references.snippet_sections(source, "s.py")
     with pytest.raises(BookError, match="ends but never started"):
@@ -157,7 +159,8 @@ def test_unclosed_section_marker_is_an_error():
 
 
 @pytest.mark.parametrize("quiz, problem", [
-    ("<quiz>\nQ?\n- [ ] a\n> no\n- [ ] b\n> no\n</quiz>", "no answer is marked correct"),
+    ("<quiz>\nQ?\n- [ ] a\n> no\n- [ ] b\n> no\n</quiz>",
+     "no answer is marked correct"),
     ("<quiz>\nQ?\n- [x] a\n</quiz>", "at least two"),
     ("<quiz>\n- [x] a\n- [ ] b\n> no\n</quiz>", "no question text"),
     ("<quiz>\nQ?\n- [x] a\n- [ ] b\n</quiz>", "wrong answer 'b' has no"),
