@@ -66,9 +66,12 @@ def test_every_snippet_reproduces_its_committed_artefacts(tmp_path: Path):
                  for p in (REPO / "figures").rglob("*") if p.is_file()}
     regenerated = {p.relative_to(copy): p.read_bytes()
                    for p in (copy / "figures").rglob("*") if p.is_file()}
-    assert sorted(regenerated) == sorted(committed)
+    hint = ("run `make book` and commit figures/ (a kernel, snippet or library "
+            "change alters the artefacts or the cache keys in their manifests)")
+    assert sorted(regenerated) == sorted(committed), hint
     stale = [str(p) for p in committed if committed[p] != regenerated[p]]
-    assert not stale, f"committed artefacts differ from what the code makes: {stale}"
+    assert not stale, f"committed artefacts differ from what the code makes: " \
+        f"{stale}; {hint}"
 
 
 @pytest.mark.build
