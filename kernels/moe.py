@@ -218,9 +218,10 @@ def route_tokens(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-token expert choices from a seeded, untrained toy router.
 
-    Each token id gets a seeded random embedding (a hash of the id, so the vocab
-    size costs nothing) and a seeded router picks its top-k experts. There is no
-    context, so the same id always goes to the same experts, as in a first MoE layer.
+    Each token id gets a random embedding from its own generator seeded by
+    (seed, id), so no vocab-sized table is built, and a seeded router picks its
+    top-k experts. The router sees the token alone, no context, so the same id always
+    goes to the same experts; in a real model attention mixes context in first.
     Returns indices (T, k) int64 and renormalised weights (T, k).
     """
     ids = torch.as_tensor(token_ids, dtype=torch.int64)

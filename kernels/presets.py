@@ -92,6 +92,8 @@ PRESETS: dict[str, ModelConfig] = {
         positional="learned",  # assumption: as GPT-2
         tied_embeddings=True,  # assumption: as GPT-2
         bias=True,  # assumption: as GPT-2
+        # GPT-3 alternates dense and locally banded sparse attention layers; that
+        # changes attention FLOPs, not parameters, and is not modelled here.
         source="GPT-3 paper Table 2.1; tokenizer/blocks assumed as GPT-2",
     ),
     "llama2-7b": ModelConfig(

@@ -67,5 +67,7 @@ def test_too_long_sequence_raises():
 def test_non_gpt2_config_raises():
     with pytest.raises(ValueError, match="not a GPT-2-style config"):
         GPT(PRESETS["llama2-7b"])
+    with pytest.raises(ValueError, match="GQA/MQA"):
+        GPT(dataclasses.replace(TINY, n_kv_heads=1))
     with pytest.raises(ValueError, match="n_heads \\* head_dim"):
         GPT(dataclasses.replace(TINY, head_dim=8))

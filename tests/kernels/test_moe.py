@@ -62,9 +62,9 @@ def test_idle_expert_is_skipped():
     layer = MoELayer(4, 8, n_experts=3, k=1)
     with torch.no_grad():
         layer.router.gate.weight.zero_()
-        layer.router.gate.weight[0] = 0.0
-    # all logits equal -> topk picks expert 0 for every token
-    out = layer(torch.randn(5, 4))
+        layer.router.gate.weight[0] = 1.0
+    # positive inputs -> expert 0 has the only positive logit for every token
+    out = layer(torch.rand(5, 4) + 0.1)
     assert out.tokens_per_expert.tolist() == [5, 0, 0]
 
 

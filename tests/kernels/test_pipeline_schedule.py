@@ -27,7 +27,7 @@ def assert_valid(schedule, t_forward, t_backward):
     for s in range(p):
         stage = sorted((e for e in schedule.events if e.stage == s),
                        key=lambda e: e.start)
-        for a, b in zip(stage, stage[1:]):
+        for a, b in zip(stage, stage[1:], strict=False):
             assert b.start >= a.end
 
 
