@@ -99,22 +99,27 @@ def _module_files(dotted: str, root: Path) -> set[Path]:
 
 
 def declared_data_files(path: Path, root: Path) -> list[Path]:
-    """The files named in the module-level ``DATA_FILES`` tuple, which must exist."""
+    """The files named in the module-level ``DATA_FILES`` tuple. Entries may be glob
+    patterns ("docs/**/concepts.yml"); each entry must match at least one file."""
     tree = ast.parse(path.read_bytes())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in node.targets
         ):
+            where = f"{path.relative_to(root)}:{node.lineno}"
             try:
                 names = ast.literal_eval(node.value)
             except ValueError:
-                raise BookError(f"{path.relative_to(root)}:{node.lineno}: DATA_FILES "
-                                "must be a literal tuple of paths") from None
-            files = [root / n for n in names]
-            for f in files:
-                if not f.is_file():
-                    raise BookError(f"{path.relative_to(root)}:{node.lineno}: data "
-                                    f"file {f.relative_to(root)} does not exist")
+                raise BookError(f"{where}: DATA_FILES must be a literal tuple of "
+                                "paths") from None
+            files: list[Path] = []
+            for name in names:
+                matches = sorted(root.glob(name)) if any(c in name for c in "*?[") \
+                    else [root / name]
+                matches = [m for m in matches if m.is_file()]
+                if not matches:
+                    raise BookError(f"{where}: data file {name} does not exist")
+                files += matches
             return files
     return []
 
