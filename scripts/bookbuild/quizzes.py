@@ -70,8 +70,12 @@ def _check_one(body: list[str], where: str) -> list[str]:
         problems.append("no answer is marked correct with '- [x]'")
     for n, m in answers:
         correct = m.group(1) in ("x", "X")
-        has_feedback = n + 1 < len(body) and FEEDBACK.match(body[n + 1])
-        if not correct and not has_feedback:
+        following = body[n + 1] if n + 1 < len(body) else ""
+        has_feedback = FEEDBACK.match(following)
+        if following.strip() and not has_feedback and not ANSWER.match(following):
+            problems.append(f"the answer {m.group(2)[:50]!r} continues on the next "
+                            "line; keep each answer on one line")
+        elif not correct and not has_feedback:
             problems.append(f"the wrong answer {m.group(2)[:50]!r} has no '> why it is "
                             "wrong' line under it")
         if not m.group(2).strip():

@@ -165,6 +165,8 @@ def test_unclosed_section_marker_is_an_error():
     ("<quiz>\n- [x] a\n- [ ] b\n> no\n</quiz>", "no question text"),
     ("<quiz>\nQ?\n- [x] a\n- [ ] b\n</quiz>", "wrong answer 'b' has no"),
     ("<quiz>\nQ?\n- [x] a\n- [ ] b\n> no\n", "never closed"),
+    ("<quiz>\nQ?\n- [x] a long\n  answer\n- [ ] b\n> no\n</quiz>",
+     "continues on the next line"),
 ])
 def test_malformed_quiz_names_the_line(quiz, problem):
     page = "# Page\n\nIntro.\n\n" + quiz
