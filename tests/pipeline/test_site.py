@@ -145,7 +145,8 @@ def test_scaffolded_lesson_builds_strict(tmp_path: Path):
     assert made.returncode == 0, made.stderr
     nav = made.stdout.split("under the module:\n", 1)[1]
     config = copy / "mkdocs.yml"
-    config.write_text(config.read_text().rstrip("\n") + "\n" + nav)
+    anchor = "      - 5.3-scaling-architecture/index.md\n"  # the module's first entry
+    config.write_text(config.read_text().replace(anchor, anchor + nav.rstrip() + "\n"))
     result = mkdocs_build(copy, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "site/5.3-scaling-architecture/demo-lesson/index.html")
