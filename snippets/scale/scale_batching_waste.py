@@ -39,6 +39,7 @@ def main(book):
     book.fact("scale_waste_static", 100 * waste_static, fmt=".0f", unit="%",
               disputes=100 * RECORD_WASTE, rel_tol=0.05,
               source="record: 8 requests of 20-200 tokens waste 22.5% in static")
+    book.fact("scale_claim_waste", 100 * RECORD_WASTE, fmt=".1f", unit="%")
     book.fact("scale_waste_cont_no_queue", 100 * waste_cont, fmt=".0f", unit="%")
     mean_needed = LONG * (1 - RECORD_WASTE)   # the mean length the record's 22.5% implies
     book.fact("scale_waste_implied_mean", mean_needed, fmt=".0f", unit="tokens")

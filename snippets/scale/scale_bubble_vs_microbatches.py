@@ -15,6 +15,7 @@ from kernels.pipeline_schedule import (bubble_fraction_formula, gpipe_schedule,
 
 STAGE_COUNTS = (4, 8)
 MEASURED_M = (1, 2, 4, 8, 16, 32, 64)
+M_EXAMPLE = 16  # microbatches for the 1F1B memory comparison
 TARGET = 0.10  # "close to full use": at most 10% idle
 
 
@@ -74,12 +75,14 @@ def main(book):
     book.fact("scale_bubble_target", 100 * TARGET, fmt=".0f", unit="%")
     book.fact("scale_bubble_m_needed_p4", needed[p4], fmt="d")
     book.fact("scale_bubble_m_needed_p8", needed[p8], fmt="d")
+    book.fact("scale_bubble_p8", p8, fmt="d")
+    book.fact("scale_bubble_m16", M_EXAMPLE, fmt="d")
     book.fact("scale_bubble_p8_m8", 100 * measured[p8][MEASURED_M.index(8)],
               fmt=".0f", unit="%")
-    book.fact("scale_bubble_p4_m16", 100 * measured[p4][MEASURED_M.index(16)],
+    book.fact("scale_bubble_p4_m16", 100 * measured[p4][MEASURED_M.index(M_EXAMPLE)],
               fmt=".0f", unit="%")
     # 1F1B has the same bubble but holds fewer microbatches' activations at once
-    gp, ofob = gpipe_schedule(p4, 16), one_f_one_b_schedule(p4, 16)
+    gp, ofob = gpipe_schedule(p4, M_EXAMPLE), one_f_one_b_schedule(p4, M_EXAMPLE)
     assert math.isclose(gp.bubble_fraction, ofob.bubble_fraction)
     book.fact("scale_gpipe_in_flight_16", max(gp.peak_in_flight), fmt="d")
     book.fact("scale_1f1b_in_flight_16", max(ofob.peak_in_flight), fmt="d")

@@ -126,6 +126,7 @@ def main(book):
     book.fact("scale_tp_up_shard", 0, text="{}×{}".format(*d["up"][0]))
     book.fact("scale_tp_up_full", 0, text=f"{cfg.d_ff}×{cfg.d_model}")
     book.fact("scale_tp_down_shard", 0, text="{}×{}".format(*d["down"][0]))
+    book.fact("scale_gpt2_ff_ratio", cfg.d_ff / cfg.d_model, fmt=".0f")
     book.fact("scale_gpt2_layers", cfg.n_layers, fmt="d")
     book.fact("scale_gpt2_d_model", cfg.d_model, fmt="d")
     book.fact("scale_pp_gpus", PP_GPUS, fmt="d")

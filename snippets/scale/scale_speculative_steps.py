@@ -136,6 +136,8 @@ def main(book):
               source="record: 5 drafted, 3 accepted = 3 tokens per large pass")
     book.fact("scale_spec_first_text", len(first.tokens),
               text=" ".join(vocab[t] for t in first.tokens))
+    book.fact("scale_claim_spec_drafted", 5, fmt="d")              # quoted claim
+    book.fact("scale_claim_spec_accepted", 3, fmt="d")
     book.fact("scale_spec_emitted", emitted, fmt="d")
     book.fact("scale_spec_accepted", accepted, fmt="d")
     book.fact("scale_spec_drafted", K * passes, fmt="d")

@@ -62,6 +62,8 @@ def main(book):
     book.fact("scale_tp_degree", TP_DEGREE, fmt="d")
     book.fact("scale_tp_wait_nvlink", 100 * nv[2], fmt=".0f", unit="%")
     book.fact("scale_tp_wait_ib", 100 * ib[2], fmt=".0f", unit="%")
+    book.fact("scale_claim_tp_wait", 0.5, text="40–60%")          # quoted claim
+    book.fact("scale_tp_allreduces_per_layer", ALLREDUCES_PER_LAYER, fmt="d")
     book.fact("scale_gpt3_layers", cfg.n_layers, fmt="d")
     book.fact("scale_tp_allreduces_per_forward",
               ALLREDUCES_PER_LAYER * cfg.n_layers, fmt="d")

@@ -85,6 +85,14 @@ def main(book):
     book.fact("scale_llama70b_weights_gb", to_gb(parts70["weights"]), fmt=".0f",
               unit="GB")
     book.fact("scale_llama70b_min_gpus", gpus70, fmt="d")
+    book.fact("scale_weight_bytes", parts70["weights"] / n70, fmt=".0f")
+    book.fact("scale_grad_bytes", parts70["gradients"] / n70, fmt=".0f")
+    book.fact("scale_optimizer_bytes", parts70["optimizer_states"] / n70, fmt=".0f")
+    book.fact("scale_claim_bytes", 2 + 2 + RECORD_OPTIMIZER_BYTES, fmt=".0f",
+              unit="bytes")
+    book.fact("scale_claim_7b_gb", 84, fmt=".0f", unit="GB")      # quoted claims
+    book.fact("scale_claim_70b_gb", 840, fmt=".0f", unit="GB")
+    book.fact("scale_claim_share", 2 / 3, text="two thirds")
     book.fact("scale_a100_memory_gib", to_gib(A100_80GB.memory_bytes), fmt=".0f",
               unit="GiB")
     book.fact("scale_a100_memory_gb", to_gb(A100_80GB.memory_bytes), fmt=".1f",
