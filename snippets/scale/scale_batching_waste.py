@@ -41,7 +41,7 @@ def main(book):
               source="record: 8 requests of 20-200 tokens waste 22.5% in static")
     book.fact("scale_claim_waste", 100 * RECORD_WASTE, fmt=".1f", unit="%")
     book.fact("scale_waste_cont_no_queue", 100 * waste_cont, fmt=".0f", unit="%")
-    mean_needed = LONG * (1 - RECORD_WASTE)   # the mean length the record's 22.5% implies
+    mean_needed = LONG * (1 - RECORD_WASTE)   # mean length the claim implies
     book.fact("scale_waste_implied_mean", mean_needed, fmt=".0f", unit="tokens")
     book.fact("scale_waste_actual_mean", float(np.mean(lengths)), fmt=".0f",
               unit="tokens")

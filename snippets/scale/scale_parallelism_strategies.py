@@ -95,7 +95,8 @@ def draw(theme, d):
     for g in range(TP_GPUS):
         arrow(ax, (2.4 + g * 5.0, 3.95), (2.4 + g * 5.0, 3.5), comm, both=True)
     ax.text(4.9, 3.1, f"all-reduce the output (tokens × {cfg.d_model}) twice in "
-            "every block: after attention, after the MLP", ha="center", color=comm, fontsize=11)
+            "every block: after attention, after the MLP", ha="center", color=comm,
+            fontsize=11)
     # --- row 3: pipeline parallelism -----------------------------------------------
     ax.text(0, 2.45, "Pipeline parallelism: split the stack of blocks",
             fontsize=13, fontweight="bold", color=theme.fg)

@@ -79,7 +79,8 @@ def main(book):
         alt=(f"Two timelines of {STAGES} GPUs. Top: one microbatch passes forward "
              "down the GPUs and backward up again; each GPU is busy for one short "
              f"stretch and idle {100 * one.bubble_fraction:.0f}% of the time. "
-             "Bottom: four microbatches overlap and fill the middle of the timeline, but "
+             f"Bottom: {four.n_microbatches} microbatches overlap and fill the middle "
+             "of the timeline, but "
              f"{100 * four.bubble_fraction:.0f}% of GPU time is still idle at the "
              "start and the end."),
         caption=(f"The pipeline bubble, simulated by kernels.pipeline_schedule "

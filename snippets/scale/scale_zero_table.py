@@ -65,4 +65,5 @@ def main(book):
     book.fact("scale_zero_gpus_b", EXAMPLE_B, fmt="d")
     book.fact("scale_zero1_floor_bytes", floor / n_params, fmt=".0f", unit="bytes")
     book.fact("scale_zero3_70b_8gpu_gb", to_gb(stage3[EXAMPLE_A]), fmt=".0f", unit="GB")
-    book.fact("scale_zero3_70b_16gpu_gb", to_gb(stage3[EXAMPLE_B]), fmt=".0f", unit="GB")
+    book.fact("scale_zero3_70b_16gpu_gb", to_gb(stage3[EXAMPLE_B]), fmt=".0f",
+              unit="GB")
