@@ -65,11 +65,11 @@ def main(book):
     book.fact("lc_patterns_combined_scores", combined, fmt="d")
     book.figure(
         lambda theme: draw(theme, patterns, counts),
-        alt=(f"Three {T}×{T} grids of query rows and key columns. Full causal fills "
+        alt=(f"Four {T}×{T} grids of query rows and key columns. Full causal fills "
              f"the lower triangle ({full} cells), the sliding window is a diagonal "
-             f"band {WINDOW} wide ({window} cells), and the dilated pattern is a band "
-             f"with every other cell skipped ({dilated} cells); the combined pattern is "
-             f"their union ({combined} cells)."),
+             f"band {WINDOW} wide ({window} cells), the dilated pattern is a band "
+             f"with every other cell skipped ({dilated} cells), and the combined "
+             f"pattern is their union ({combined} cells)."),
         caption=(f"Scores each pattern computes for {T} tokens; a filled cell is one "
                  f"query–key dot product. The sliding window and the dilated pattern "
                  f"give every query at most {WINDOW} keys, but the dilated one "

@@ -11,6 +11,7 @@ from kernels.costs import (attention_score_flops, kv_cache_bytes, param_count,
 from kernels.presets import get_preset
 
 PLAN = "lesson plan 5.3.2"
+CK2_LONG, CK2_TRAINED, CK2_KV_GROUPS = 65536, 4096, 8   # checkpoint 2's scenario
 
 
 # --8<-- [start:compute]
@@ -33,7 +34,7 @@ def seventy_b_memory():
     return llama, weights, per_head_layer, mha, gqa
 
 
-def checkpoint_model(long=65536, trained=4096, kv_groups=8):
+def checkpoint_model(long=CK2_LONG, trained=CK2_TRAINED, kv_groups=CK2_KV_GROUPS):
     """Checkpoint 2's 7B model (LLaMA 2 7B's shape: 32 heads, MHA)."""
     cfg = get_preset("llama2-7b")
     flops = lambda n: attention_score_flops(n, cfg.n_heads, cfg.head_dim,  # noqa
@@ -59,6 +60,7 @@ def main(book):
               disputes=1.5e9, rel_tol=0.1,
               source=f"{PLAN}: '~1.5 billion' attention FLOPs per layer at 1K")
     book.fact("lc_plan_flops_1k", 1.5e9, fmt="sci:2", unit="FLOPs")
+    book.fact("lc_decimal_1k", 1000, fmt=",d")
     book.fact("lc_gpt2_scores_only_1000", scores_only, fmt="sci:3", unit="FLOPs",
               expected=1.5e9, rel_tol=0.05,
               source=f"{PLAN}: 2·n²·d_model with n = 1,000 and GPT-2's 768")
@@ -86,14 +88,21 @@ def main(book):
     assert to_gb(gqa) > 40   # the plan's other phrasing, "40+ GB", holds
     book.fact("lc_cache_vs_weights", mha / weights, fmt=".1f", unit="×")
 
+    train = get_preset("llama2-70b").max_seq_len      # the lesson's "trained at 4K"
+    book.fact("lc_ck1_doc_len", 2 * train, text=f"{2 * train // 1024}K")
+    book.fact("lc_ck1_first_unseen", train + 1, fmt=",d")   # 1-indexed position
+    book.fact("lc_ck1_last_trained", train, fmt=",d")
     cfg, flops_ratio, window_ratio, ck_mha, ck_gqa = checkpoint_model()
+    book.fact("lc_ck2_len", CK2_LONG, text=f"{CK2_LONG // 1024}K")
+    book.fact("lc_ck2_trained", CK2_TRAINED, fmt=",d")
+    book.fact("lc_ck2_len_ratio", CK2_LONG / CK2_TRAINED, fmt=".0f", unit="×")
     book.fact("lc_ck2_heads", cfg.n_heads, fmt="d")
     book.fact("lc_ck2_flops_ratio", flops_ratio, fmt=",.0f", unit="×",
               expected=256, rel_tol=0.01, source=f"{PLAN}: (64K / 4K)² = 256×")
     book.fact("lc_ck2_window_saving", window_ratio, fmt=".0f", unit="×")
     book.fact("lc_ck2_kv_mha_gb", to_gb(ck_mha), fmt=".1f", unit="GB")
     book.fact("lc_ck2_kv_gqa_gb", to_gb(ck_gqa), fmt=".1f", unit="GB")
-    book.fact("lc_ck2_kv_groups", 8, fmt="d")
+    book.fact("lc_ck2_kv_groups", CK2_KV_GROUPS, fmt="d")
 
     mistral, full, rolling = mistral_rolling_buffer()
     book.fact("lc_mistral_kv_full_gb", to_gb(full), fmt=".1f", unit="GB")

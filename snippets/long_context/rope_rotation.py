@@ -5,6 +5,7 @@ Draws one channel pair of an 8-channel head (pair 1, θ = 10000^(−2/8) = 0.1 r
 position) and publishes the full 8-channel dot products as facts.
 """
 
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -117,6 +118,8 @@ def main(book):
     book.fact("lc_rope_fast_period", fast, fmt=".1f")
     book.fact("lc_rope_slow_period", slow, fmt=",.0f")
     book.fact("lc_rope_head_dim", HEAD_DIM, fmt="d")
+    base = inspect.signature(rope_frequencies).parameters["base"].default
+    book.fact("lc_rope_base", base, fmt=",.0f")
     train_len = llama.max_seq_len
     assert FAR_PAIR[0] > train_len, "the checkpoint pair must lie beyond training"
     book.fact("llama2_train_len", train_len, text=f"{train_len // 1024}K")
