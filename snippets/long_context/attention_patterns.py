@@ -38,7 +38,7 @@ def draw(theme, patterns, counts):
     for ax, (name, mask), detail in zip(axes, patterns.items(), details):
         ax.imshow(mask.numpy(), cmap=theme.heatmap(), vmin=0, vmax=1,
                   interpolation="nearest")
-        ax.set_title(f"{name}\n{detail}", fontsize=12, linespacing=1.4)
+        ax.set_title(f"{name}\n{detail}", fontsize=13, linespacing=1.4)
         ax.set_xlabel(f"key position →\n{counts[name]} scores")
         ax.set_xticks([])
         ax.set_yticks([])

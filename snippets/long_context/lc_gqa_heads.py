@@ -57,14 +57,14 @@ def draw(theme, cfg, variants):
             ax.plot([i + 0.5, (j + 0.5) * width], [top, top - 1.35],
                     color=theme.muted, lw=0.6)
         ax.text(-1.5, top - 0.6, f"{name}\n{hq} Q / {n_kv} K/V", ha="right",
-                va="center", fontsize=12, fontweight="bold", color=theme.fg)
+                va="center", fontweight="bold", color=theme.fg)
         ax.text(hq + 1.5, top - 0.6, f"cached per token:\n{_size(per_token)}",
-                ha="left", va="center", fontsize=11, color=theme.fg)
+                ha="left", va="center", color=theme.fg)
     ax.text(hq / 2, 0.9, f"{hq} query heads (each with its own W_Q)", ha="center",
-            fontsize=11, color=theme.muted)
+            color=theme.muted)
     ax.text(hq / 2, -2.0 * 3.0 - 2.35, "K/V heads: the only part that is cached",
-            ha="center", va="top", fontsize=11, color=theme.muted)
-    ax.set_xlim(-14, hq + 15)
+            ha="center", va="top", color=theme.muted)
+    ax.set_xlim(-17, hq + 19)
     ax.set_ylim(-2 * 3.0 - 2.9, 1.5)
     ax.axis("off")
     return fig

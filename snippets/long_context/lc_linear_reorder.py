@@ -43,7 +43,7 @@ def _box(ax, x, mid, w, h, colour, label, theme):
     ax.add_patch(Rectangle((x, mid - h / 2), w, h, facecolor=colour,
                            edgecolor=theme.fg, lw=1))
     ax.text(x + w / 2, mid - h / 2 - 0.5, label, ha="center", va="top",
-            fontsize=11, color=theme.fg)
+            color=theme.fg)
     return x + w
 
 
@@ -55,13 +55,13 @@ def _op(ax, x, mid, text, theme, width=2.0):
 
 # --8<-- [start:draw]
 def draw(theme, gap, d, quad, lin):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6),
-                                      gridspec_kw={"width_ratios": (1.25, 1)})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 5.0),
+                                      gridspec_kw={"width_ratios": (1.5, 1)})
     n, dd = TOY_N, TOY_D
     # Scores first: (φ(Q) φ(K)ᵀ) V, the middle box is n × n.
     mid = 0.0
-    left.text(0, mid + n / 2 + 1.2, "scores first", fontsize=12,
-              fontweight="bold", color=theme.fg)
+    left.text(0, mid + n / 2 + 1.2, "scores first", fontweight="bold",
+              color=theme.fg)
     x = _box(left, 0, mid, dd, n, theme.accent, "Q", theme)
     x = _op(left, x, mid, "·", theme)
     x = _box(left, x, mid, n, dd, theme.contrast, "Kᵀ", theme)
@@ -71,8 +71,8 @@ def draw(theme, gap, d, quad, lin):
     right_edge = _box(left, x, mid, dd, n, theme.good, "V", theme)
     # Summary first: φ(Q) (φ(K)ᵀ V), the middle box is d × d.
     mid = -n - 6.0
-    left.text(0, mid + n / 2 + 1.2, "summary first", fontsize=12,
-              fontweight="bold", color=theme.fg)
+    left.text(0, mid + n / 2 + 1.2, "summary first", fontweight="bold",
+              color=theme.fg)
     x = _box(left, 0, mid, n, dd, theme.contrast, "Kᵀ", theme)
     x = _op(left, x, mid, "·", theme)
     x = _box(left, x, mid, dd, n, theme.good, "V", theme)

@@ -56,10 +56,10 @@ def draw(theme, rows):
     last = rows[-1]
     ax.annotate(f"{last[1] / 1e6:.0f} MB", (last[0], last[1] / 1e6),
                 xytext=(-10, 0), textcoords="offset points", ha="right",
-                va="center", color=theme.warn, fontsize=11)
+                va="center", color=theme.warn, fontsize=12)
     ax.annotate(f"{last[2] / 1e6:.2f} MB", (last[0], last[2] / 1e6),
                 xytext=(-8, 8), textcoords="offset points", ha="right",
-                va="bottom", color=theme.good, fontsize=11)
+                va="bottom", color=theme.good, fontsize=12)
     return fig
 # --8<-- [end:draw]
 

@@ -65,17 +65,17 @@ def draw(theme, rows, mistral, layers, reach, distance, needed):
                label=f"window {mistral.sliding_window:,}")
     right.axhline(distance / 1000, color=theme.warn, lw=1.5, ls="--")
     right.text(mistral.n_layers, distance / 1000 - 3,
-               f"position {SOURCE} → {TARGET:,}", color=theme.warn, fontsize=11,
+               f"position {SOURCE} → {TARGET:,}", color=theme.warn,
                ha="right", va="top")
     right.plot([needed], [reach[needed] / 1000], "o", color=theme.warn,
                markersize=9, fillstyle="none", mew=2)
     right.annotate(f"{needed} layers: {reach[needed]:,}", xy=(needed,
                    reach[needed] / 1000), xytext=(needed + 1.5, 15),
-                   color=theme.fg, fontsize=11,
+                   color=theme.fg,
                    arrowprops=dict(arrowstyle="-", color=theme.muted))
     right.annotate(f"all {mistral.n_layers} layers:\n{reach[-1]:,}",
                    xy=(layers[-1], k[-1]), xytext=(layers[-1] - 12, k[-1] - 8),
-                   color=theme.fg, fontsize=11, ha="right", va="top",
+                   color=theme.fg, ha="right", va="top",
                    arrowprops=dict(arrowstyle="-", color=theme.muted))
     right.set_title("Mistral 7B: window 4,096 per layer")
     right.set_xlabel("layers stacked")

@@ -23,13 +23,14 @@ FAR_PAIR = (5000, 5004)   # the checkpoint's pair: beyond a 4K training length
 
 # --8<-- [start:rope_by_hand]
 def rope_by_hand(x, m, base=10000.0):
-    """Rotate one query or key x (a D-vector) for position m, one pair at a time."""
+    """Rotate a query or key x (D numbers) for position m, pair by pair."""
     out = x.clone()
-    for i in range(len(x) // 2):                  # channel pair i: (2i, 2i+1)
-        angle = m * base ** (-2 * i / len(x))     # pair i turns θ_i per position
+    for i in range(len(x) // 2):               # pair i: channels 2i, 2i+1
+        angle = m * base ** (-2 * i / len(x))  # pair i turns θ_i per position
         c, s = math.cos(angle), math.sin(angle)
         a, b = x[2 * i], x[2 * i + 1]
-        out[2 * i], out[2 * i + 1] = c * a - s * b, s * a + c * b   # 2-D rotation
+        out[2 * i] = c * a - s * b             # the 2-D rotation of (a, b)
+        out[2 * i + 1] = s * a + c * b
     return out
 # --8<-- [end:rope_by_hand]
 

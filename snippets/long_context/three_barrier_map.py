@@ -46,19 +46,19 @@ def draw(theme, d):
     ax.set_ylim(0, 105)
     ax = axes[1]
     ax.plot(k, d["full"], color=theme.warn, label="full causal")
-    ax.plot(k, d["window"], color=theme.good,
-            label=f"window {d['mistral'].sliding_window:,}")
+    ax.plot(k, d["window"], color=theme.good, label="window")
     ax.set_yscale("log")  # log–log: quadratic is slope 2, the window slope 1
     ax.set_title("2 · Compute")
     ax.set_ylabel("attention FLOPs per layer\n(LLaMA 2 70B shape)")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", handlelength=1.0, borderaxespad=0.2)
     ax = axes[2]
     ax.plot(k, d["mha"], color=theme.warn, label=f"{d['llama'].n_heads} K/V heads")
     ax.plot(k, d["gqa"], color=theme.good, label=f"{d['llama'].n_kv_heads} K/V heads")
     ax.set_yscale("log")  # log–log: linear growth is a slope-1 line, 8× an offset
     ax.set_title("3 · Memory")
     ax.set_ylabel("KV cache per sequence (GB, fp16)\n(LLaMA 2 70B)")
-    ax.legend(loc="upper left")
+    ax.set_ylim(top=max(d["mha"]) * 30)  # headroom for the legend
+    ax.legend(loc="upper left", handlelength=1.0, borderaxespad=0.2)
     for ax, fix in zip(axes, ("fix: RoPE", "fix: sparse or linear attention",
                               "fix: GQA / MQA")):
         ax.set_xscale("log", base=2)
