@@ -102,7 +102,7 @@ for m, n in ((3, 7), (1003, 1007)):
 # should the angle between the arrows match?
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(10, 4))
 for ax, gap in zip(axes, (1, 3, 6)):
     for start, style in ((2, "-"), (500, "--")):
         for vec, pos, colour in ((q2, start, "tab:blue"), (k2, start + gap,
@@ -110,12 +110,12 @@ for ax, gap in zip(axes, (1, 3, 6)):
             x, y = (rotation_matrix_2d(pos * theta) @ vec).tolist()
             ax.plot([0, x], [0, y], style, color=colour, lw=2)
         score = pair_score(start, start + gap)
-        ax.text(-1.1, 1.0 if start == 2 else 0.8,
-                f"{start}/{start + gap}: {score:+.3f}", fontsize=9)
+        ax.text(-1.2, 1.35 if start == 2 else 1.15,
+                f"{start}/{start + gap}: {score:+.3f}", fontsize=11)
     ax.set_title(f"gap {gap}")
     ax.set_aspect("equal")
     ax.set_xlim(-1.2, 1.2)
-    ax.set_ylim(-1.2, 1.2)
+    ax.set_ylim(-1.2, 1.5)
     ax.axis("off")
 plt.show()
 
