@@ -22,6 +22,8 @@ def compute():
         "Sliding window": sliding_window_mask(T, WINDOW),
         "Dilated": dilated_mask(T, WINDOW, DILATION),
     }
+    # Models often mix the two, e.g. in different heads; a query then sees the union.
+    patterns["Combined"] = patterns["Sliding window"] | patterns["Dilated"]
     counts = {name: count_scores(mask) for name, mask in patterns.items()}
     return patterns, counts
 # --8<-- [end:compute]
@@ -29,13 +31,14 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, patterns, counts):
-    fig, axes = plt.subplots(1, 3, figsize=(8, 3.9))
+    fig, axes = plt.subplots(1, 4, figsize=(10, 3.9))
     details = ("every earlier key", f"itself + {WINDOW - 1} before",
-               f"{WINDOW} keys, every {DILATION}nd")  # what each query row sees
+               f"{WINDOW} keys, every {DILATION}nd",
+               "window ∪ dilated")  # what each query row sees
     for ax, (name, mask), detail in zip(axes, patterns.items(), details):
         ax.imshow(mask.numpy(), cmap=theme.heatmap(), vmin=0, vmax=1,
                   interpolation="nearest")
-        ax.set_title(f"{name}\n{detail}", fontsize=12, linespacing=1.4)
+        ax.set_title(f"{name}\n{detail}", fontsize=13, linespacing=1.4)
         ax.set_xlabel(f"key position →\n{counts[name]} scores")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -49,7 +52,7 @@ def draw(theme, patterns, counts):
 
 def main(book):
     patterns, counts = compute()
-    full, window, dilated = (counts[n] for n in patterns)
+    full, window, dilated, combined = (counts[n] for n in patterns)
     # The mask count must agree with the closed form T(T+1)/2.
     book.fact("patterns_tokens", T, fmt="d")
     book.fact("patterns_window", WINDOW, fmt="d")
@@ -59,14 +62,18 @@ def main(book):
     book.fact("patterns_window_scores", window, fmt="d")
     book.fact("patterns_dilated_scores", dilated, fmt="d")
     book.fact("patterns_dilated_span", (WINDOW - 1) * DILATION + 1, fmt="d")
+    book.fact("lc_patterns_combined_scores", combined, fmt="d")
     book.figure(
         lambda theme: draw(theme, patterns, counts),
-        alt=(f"Three {T}×{T} grids of query rows and key columns. Full causal fills "
+        alt=(f"Four {T}×{T} grids of query rows and key columns. Full causal fills "
              f"the lower triangle ({full} cells), the sliding window is a diagonal "
-             f"band {WINDOW} wide ({window} cells), and the dilated pattern is a band "
-             f"with every other cell skipped ({dilated} cells)."),
+             f"band {WINDOW} wide ({window} cells), the dilated pattern is a band "
+             f"with every other cell skipped ({dilated} cells), and the combined "
+             f"pattern is their union ({combined} cells)."),
         caption=(f"Scores each pattern computes for {T} tokens; a filled cell is one "
                  f"query–key dot product. The sliding window and the dilated pattern "
                  f"give every query at most {WINDOW} keys, but the dilated one "
-                 f"spans {(WINDOW - 1) * DILATION + 1} positions instead of {WINDOW}."),
+                 f"spans {(WINDOW - 1) * DILATION + 1} positions instead of {WINDOW}. "
+                 "Combined: the keys one token can draw on in a layer where some "
+                 "heads use the window and others the dilated pattern."),
     )

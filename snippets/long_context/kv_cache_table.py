@@ -49,7 +49,8 @@ def main(book):
     book.fact("kv_llama70b_gqa_128k_gib", to_gib(gqa), fmt=".0f", unit="GiB",
               expected=40.0, rel_tol=1e-9, source="2·80·8·128·131072·2 B = 40 GiB")
     book.fact("kv_llama70b_mha_128k_gb", to_gb(table[("MHA", long)]), fmt=".0f",
-              unit="GB")
+              unit="GB", disputes=332, rel_tol=0.01,
+              source="lesson plan 5.3.2: MHA cache at 128K '~332 GB'")
     book.fact("kv_llama70b_mqa_128k_gb", to_gb(table[("MQA", long)]), fmt=".2f",
               unit="GB")
     book.fact("kv_llama70b_gqa_4k_gb", to_gb(table[("GQA (as shipped)", short)]),

@@ -5,6 +5,7 @@ Draws one channel pair of an 8-channel head (pair 1, θ = 10000^(−2/8) = 0.1 r
 position) and publishes the full 8-channel dot products as facts.
 """
 
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -18,6 +19,20 @@ HEAD_DIM = 8
 PAIR = 1                  # the pair drawn; its angle per position is θ_1
 POSITION_PAIRS = ((3, 7), (100, 104))
 FAR_PAIR = (5000, 5004)   # the checkpoint's pair: beyond a 4K training length
+
+
+# --8<-- [start:rope_by_hand]
+def rope_by_hand(x, m, base=10000.0):
+    """Rotate a query or key x (D numbers) for position m, pair by pair."""
+    out = x.clone()
+    for i in range(len(x) // 2):               # pair i: channels 2i, 2i+1
+        angle = m * base ** (-2 * i / len(x))  # pair i turns θ_i per position
+        c, s = math.cos(angle), math.sin(angle)
+        a, b = x[2 * i], x[2 * i + 1]
+        out[2 * i] = c * a - s * b             # the 2-D rotation of (a, b)
+        out[2 * i + 1] = s * a + c * b
+    return out
+# --8<-- [end:rope_by_hand]
 
 
 # --8<-- [start:compute]
@@ -35,7 +50,16 @@ def compute():
     theta = float(rope_frequencies(HEAD_DIM)[PAIR])
     scores = {(m, n): rotated_dot(q, k, m, n) for m, n in (*POSITION_PAIRS, FAR_PAIR)}
     unrotated = float(q @ k)
+    # The loop above and the kernel must rotate identically.
+    assert torch.allclose(rope_by_hand(q, 100),
+                          apply_rope(q[None, :], torch.tensor([100]))[0])
     return q, k, theta, scores, unrotated
+
+
+def clock_hands(head_dim):
+    """Positions per full turn of the fastest and the slowest pair of a head."""
+    theta = rope_frequencies(head_dim)
+    return float(2 * math.pi / theta[0]), float(2 * math.pi / theta[-1])
 # --8<-- [end:compute]
 
 
@@ -89,7 +113,15 @@ def main(book):
     book.fact("rope_score_difference", abs(scores[(m1, n1)] - scores[(m2, n2)]),
               fmt=".0e")
     book.fact("rope_score_unrotated", unrotated, fmt=".4f")
-    train_len = get_preset("llama2-70b").max_seq_len
+    llama = get_preset("llama2-70b")
+    fast, slow = clock_hands(llama.head_dim)
+    book.fact("lc_rope_pairs_70b", llama.head_dim // 2, fmt="d")
+    book.fact("lc_rope_fast_period", fast, fmt=".1f")
+    book.fact("lc_rope_slow_period", slow, fmt=",.0f")
+    book.fact("lc_rope_head_dim", HEAD_DIM, fmt="d")
+    base = inspect.signature(rope_frequencies).parameters["base"].default
+    book.fact("lc_rope_base", base, fmt=",.0f")
+    train_len = llama.max_seq_len
     assert FAR_PAIR[0] > train_len, "the checkpoint pair must lie beyond training"
     book.fact("llama2_train_len", train_len, text=f"{train_len // 1024}K")
     book.fact("rope_far_query", FAR_PAIR[0], fmt=",d")
