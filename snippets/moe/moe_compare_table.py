@@ -66,8 +66,9 @@ def main(book):
         "per token: 2 FLOPs (one multiply, one add) per active parameter that "
         "multiplies the token's activations (the input embedding lookup excluded), "
         f"plus attention scores against a {SEQ_LEN:,}-token context. The third row "
-        "is not a real model: it is Mixtral's preset with its eight experts merged "
-        "into one feed-forward network that every token uses. Weights at "
+        "is not a real model: it is Mixtral's preset with its "
+        f"{mixtral['cfg'].n_experts} experts merged into one feed-forward network "
+        "that every token uses. Weights at "
         f"{BYTES_PER_PARAM} bytes per parameter; GB = 10⁹ bytes."))
 
     m = mixtral["cfg"]

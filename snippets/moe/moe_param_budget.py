@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt
 from kernels.costs import param_count
 from kernels.presets import get_preset
 
-PARTS = ("embedding", "attention", "ffn", "norm")
-LABELS = {"embedding": "embeddings + LM head", "attention": "attention",
-          "ffn": "feed-forward (experts + router)", "norm": "norms"}
+PARTS = ("norm", "embedding", "attention", "ffn")  # norms beside embeddings
+LABELS = {"embedding": "embeddings, LM head, norms", "attention": "attention",
+          "ffn": "feed-forward (experts + router)", "norm": None}  # norms: a sliver
 
 
 # --8<-- [start:compute]
@@ -40,7 +40,7 @@ def compute():
 # --8<-- [start:draw]
 def draw(theme, mixtral, bars):
     colours = {"embedding": theme.contrast, "attention": theme.accent,
-               "ffn": theme.good, "norm": theme.muted}
+               "ffn": theme.good, "norm": theme.contrast}
     fig, ax = plt.subplots(figsize=(8, 4.6))
     names = list(bars)[::-1]  # first bar on top
     for y, name in enumerate(names):
@@ -77,7 +77,7 @@ def main(book):
     book.figure(
         lambda theme: draw(theme, mixtral, bars),
         alt=("Four horizontal stacked bars of parameters in billions, split into "
-             "embeddings, attention, feed-forward and norms. Mistral 7B: "
+             "embeddings with norms, attention and feed-forward. Mistral 7B: "
              f"{sum(bars['Mistral 7B' + chr(10) + '(dense)'].values()) / 1e9:.1f} B. "
              "Mixtral used per token: "
              f"{sum(bars['Mixtral: used' + chr(10) + 'per token'].values()) / 1e9:.1f}"
