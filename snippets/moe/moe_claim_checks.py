@@ -6,7 +6,10 @@ Mixtral section). Facts only. Counts from kernels.costs.param_count on the prese
 
 import dataclasses
 
+import torch
+
 from kernels.costs import param_count
+from kernels.moe import load_balancing_loss
 from kernels.presets import get_preset
 
 
@@ -26,7 +29,21 @@ def compute():
         mixtral_active=param_count(mixtral)["active"],
         top1_active=param_count(top1)["active"],
         llama70_total=param_count(llama70)["total"],
+        router_per_layer=mixtral.d_model * mixtral.n_experts,  # one linear, no bias
+        query_per_head=mixtral.d_model * mixtral.head_dim,  # one head's W_Q alone
+        aux_extremes=balancing_loss_extremes(mixtral.n_experts),
     )
+
+
+def balancing_loss_extremes(n_experts, n_tokens=64):
+    """The balancing loss at perfect balance and at total collapse."""
+    even = torch.full((n_tokens, n_experts), 1 / n_experts)  # (N, E) uniform probs
+    round_robin = torch.arange(n_tokens)[:, None] % n_experts  # (N, 1) even split
+    one_hot = torch.zeros(n_tokens, n_experts)
+    one_hot[:, 0] = 1.0  # every token sure of expert 0 ...
+    all_zero = torch.zeros(n_tokens, 1, dtype=torch.int64)  # ... and sent there
+    return (float(load_balancing_loss(even, round_robin, n_experts)),
+            float(load_balancing_loss(one_hot, all_zero, n_experts)))
 # --8<-- [end:compute]
 
 
@@ -52,4 +69,13 @@ def main(book):
               d["llama70_total"] / d["mixtral_active"], fmt=".1f", unit="×",
               disputes=4.0, rel_tol=0.125,
               source="module record: competitive with models 3-4x its active size")
+    book.fact("moe_claimed_size_range", 4.0, text="3–4×")
     book.fact("moe_llama70_total_b", d["llama70_total"] / 1e9, fmt=".0f", unit="B")
+    book.fact("moe_router_params_layer", d["router_per_layer"], fmt=",d")
+    book.fact("moe_query_params_head", d["query_per_head"], fmt=",d")
+    book.fact("moe_head_dim", get_preset("mixtral-8x7b").head_dim, fmt="d")
+    book.fact("moe_query_over_router", d["query_per_head"] / d["router_per_layer"],
+              fmt=".0f", unit="×")
+    balanced, collapsed = d["aux_extremes"]
+    book.fact("moe_aux_balanced", balanced, fmt=".1f")
+    book.fact("moe_aux_collapsed", collapsed, fmt=".1f")
