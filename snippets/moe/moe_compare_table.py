@@ -97,9 +97,9 @@ def main(book):
               fmt=".1f", unit="×", disputes=3.5, rel_tol=0.02,
               source="module record: ~3.5x more memory than active parameters")
     book.fact("moe_claimed_total_over_active", 3.5, fmt=".1f", unit="×")
-    book.fact("moe_mixtral_weights_gb", to_gb(mixtral["weights_bytes"]), fmt=".0f",
+    book.fact("moe_mixtral_weights_gb", to_gb(mixtral["weights_bytes"]), fmt=".1f",
               unit="GB")
-    book.fact("moe_dense13_weights_gb", to_gb(dense13["weights_bytes"]), fmt=".0f",
+    book.fact("moe_dense13_weights_gb", to_gb(dense13["weights_bytes"]), fmt=".1f",
               unit="GB")
     book.fact("moe_seq_len", SEQ_LEN, fmt=",d", unit="tokens")
     book.fact("moe_bytes_per_param", BYTES_PER_PARAM, fmt="d")
