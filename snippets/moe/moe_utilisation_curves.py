@@ -50,7 +50,7 @@ def draw(theme, runs, busiest_final):
         u = runs[w][SHOWN_SEED]
         for e in range(1, N_EXPERTS):
             ax.plot(steps, u[:, e], color=theme.muted, linewidth=1.0,
-                    label="experts 1–7" if e == 1 else None)
+                    label=f"experts 1–{N_EXPERTS - 1}" if e == 1 else None)
         ax.plot(steps, u[:, 0], color=theme.warn, label="expert 0 (head start)")
         ax.axhline(1 / N_EXPERTS, color=theme.good, linestyle="--", linewidth=1.4,
                    label=f"even share, 1/{N_EXPERTS}")
