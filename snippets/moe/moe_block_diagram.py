@@ -64,8 +64,8 @@ def draw(theme, cfg, chosen):
         ax.text(cx, 0.0, f"residual stream in (d_model = {cfg.d_model:,})",
                 ha="center", va="center", color=theme.muted, fontsize=12)
         _box(ax, cx, 1.3, 4.2, 0.8, "RMSNorm", **shared)
-        _box(ax, cx, 2.9, 4.2, 1.4, f"self-attention\n{cfg.n_heads} query heads, "
-             f"{cfg.n_kv_heads} K/V heads", **shared)
+        _box(ax, cx, 2.9, 5.6, 1.4, f"self-attention\n{cfg.n_heads} query heads, "
+             f"{cfg.n_kv_heads} K/V heads", size=11, **shared)
         _add(ax, cx, 4.3, theme)
         _box(ax, cx, 5.3, 4.2, 0.8, "RMSNorm", **shared)
         _add(ax, cx, 11.4, theme)
@@ -83,8 +83,8 @@ def draw(theme, cfg, chosen):
                 color=theme.muted, fontsize=11)
 
     # dense: one FFN that every token uses in full
-    _box(ax, 5, 8.35, 4.2, 4.3, f"feed-forward network\n\n{shape}\n\n"
-         "every token uses\nevery weight", **shared)
+    _box(ax, 5, 8.35, 5.6, 4.3, f"feed-forward network\n\n{shape}\n\n"
+         "every token uses\nevery weight", size=11, **shared)
     _arrow(ax, (5, 5.7), (5, 6.2), theme.fg)
     _arrow(ax, (5, 10.5), (5, 11.12), theme.fg)
 
@@ -103,8 +103,8 @@ def draw(theme, cfg, chosen):
              fg=theme.fg if on else theme.muted, dashed=not on, size=10)
         if on:
             _arrow(ax, (15, 7.4), (x, 8.1), theme.good)
-            _arrow(ax, (x, 9.6), (15, 10.2), theme.good)
-    _box(ax, 15, 10.5, 5.4, 0.6, "weighted sum of the chosen experts",
+            _arrow(ax, (x, 9.6), (15, 10.1), theme.good)
+    _box(ax, 15, 10.5, 6.6, 0.7, "weighted sum of the chosen experts",
          face=theme.panel, edge=theme.good, fg=theme.fg, size=11)
     _arrow(ax, (15, 10.8), (15, 11.12), theme.fg)
     ax.plot([10, 10], [-0.4, 13.2], color=theme.grid, linestyle="--", linewidth=1.2)
