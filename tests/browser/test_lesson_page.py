@@ -105,10 +105,19 @@ def test_search_for_rope_lists_the_lesson(site_url, visit):
     assert any("long-context" in h for h in hrefs), hrefs
 
 
-@pytest.mark.parametrize("path", ["", "5.3-scaling-architecture/", LESSON,
-                                  LESSON + "exercises/", LESSON + "review/"])
+MODULE = "5.3-scaling-architecture/"
+EVERY_PAGE = ["", MODULE, MODULE + "module-test/", "concepts/"] + [
+    MODULE + lesson + page
+    for lesson in ("mixture-of-experts/", "long-context/", "training-and-serving/")
+    for page in ("", "exercises/", "review/")
+]
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
 def test_pages_stay_on_localhost_with_a_clean_console(site_url, visit, path):
+    """Every page: images decode, maths renders, nothing is fetched from elsewhere."""
     v = visit(site_url + path)
     v.load_every_image()
     assert v.foreign_requests() == []
     assert v.errors == []
+    assert v.page.locator(".katex-error").count() == 0
