@@ -9,6 +9,7 @@ Modules, in the order data flows through them:
                  results atomically, finds orphans
 - ``references`` expands ``{{fact:…}}``, ``{{figure:…}}``, ``{{table:…}}`` in pages
 - ``quizzes``    checks ``<quiz>`` blocks before mkdocs-quiz sees them
+- ``workspace``  copies the book's sources elsewhere (tests, the build benchmark)
 
 The MkDocs side is ``scripts/book_hook.py``; it only calls into these modules.
 """
