@@ -5,9 +5,9 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 LESSON = "5.3-scaling-architecture/long-context/"
-FIGURES = ("three_barrier_map", "lc_tiled_memory", "rope_rotation",
-           "attention_patterns", "lc_window_reach", "lc_linear_reorder",
-           "lc_gqa_heads")
+FIGURES = ("three_barrier_map", "tiled_memory", "rope_rotation",
+           "attention_patterns", "window_reach", "linear_reorder",
+           "gqa_heads")
 
 
 def figure_images(page, variant):
