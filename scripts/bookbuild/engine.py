@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import BookError
+from . import BookError, notebooks
 from .artefacts import Fact
 from .deps import cache_key, file_digest
 
@@ -37,6 +37,7 @@ DEFAULT_TIMEOUT_S = 300.0
 class Snippet:
     root: Path
     rel: str  # "snippets/<folder>/<stem>.py"
+    job_type = "snippet"  # the runner's job field (notebooks.Notebook: "notebook")
 
     @property
     def path(self) -> Path:
@@ -129,6 +130,15 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
             report.reasons[snip.rel] = why
         else:
             report.cached.append(snip.rel)
+    extra = notebooks.key_extra(root)
+    for nb in notebooks.discover(root):  # same cache and pool as snippets
+        key = notebook_key(nb, extra)
+        why = "forced" if force else staleness(nb, key)
+        if why:
+            todo.append((nb, key))
+            report.reasons[nb.rel] = why
+        else:
+            report.cached.append(nb.rel)
     if todo:
         for snip, _ in todo:
             log(f"running {snip.rel} ({report.reasons[snip.rel]})")
@@ -140,6 +150,15 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
             )
     report.seconds = time.perf_counter() - start
     return report
+
+
+def notebook_key(nb: notebooks.Notebook, extra: str | None = None) -> str:
+    """A notebook's key: its source and local imports (as for snippets) plus the
+    notebook build code, the site links in its setup cell and the palette."""
+    import hashlib
+
+    extra = extra if extra is not None else notebooks.key_extra(nb.root)
+    return hashlib.sha256((cache_key(nb.path, nb.root) + extra).encode()).hexdigest()
 
 
 def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
@@ -214,13 +233,13 @@ class Worker:
                             "`python -m scripts.bookbuild.runner .` to see why")
 
     def staging_for(self, snip: Snippet) -> Path:
-        return self.tmp / snip.stem
+        return self.tmp / snip.rel.replace("/", "_")
 
     def run(self, snip: Snippet, timeout_s: float) -> dict:
         staging = self.staging_for(snip)
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        self.proc.stdin.write(json.dumps({"snippet": snip.rel,
+        self.proc.stdin.write(json.dumps({snip.job_type: snip.rel,
                                           "staging": str(staging)}) + "\n")
         self.proc.stdin.flush()
         line = self._read_line(timeout_s, snip.rel)
@@ -304,6 +323,7 @@ class Index:
     facts: dict[str, Fact]
     fact_origin: dict[str, str]
     orphans: list[str]
+    notebooks: dict[str, dict] = field(default_factory=dict)  # rel -> manifest
 
 
 def load_index(root: Path) -> Index:
@@ -328,9 +348,20 @@ def load_index(root: Path) -> Index:
             fact.check(snip.rel)
             facts[name] = fact
             origin[name] = snip.rel
+    notebook_manifests = {}
+    for nb in notebooks.discover(root):
+        manifest, why = read_manifest(nb)
+        if manifest is None:
+            raise BookError(f"{nb.rel}: notebook not executed ({why}); run the build")
+        notebook_manifests[nb.rel] = manifest
+        produced |= {f"figures/{nb.folder}/{n}" for n in manifest["outputs"]}
+        produced.add(f"figures/{nb.folder}/{nb.manifest_path.name}")
+    from . import wheel  # the kernels wheel the notebooks install
+
+    produced |= wheel.outputs(root)
     orphans = sorted(
         p.relative_to(root).as_posix()
         for p in (root / "figures").rglob("*")
         if p.is_file() and p.relative_to(root).as_posix() not in produced
     ) if (root / "figures").is_dir() else []
-    return Index(artefacts, facts, origin, orphans)
+    return Index(artefacts, facts, origin, orphans, notebook_manifests)

@@ -1,0 +1,70 @@
+"""Tidy the HTML mkdocs-jupyter makes for an exercise page.
+
+mkdocs-jupyter's template pastes about 587 KB of JupyterLab CSS, a MathJax loader and
+a Mermaid loader into every notebook page. The book styles notebook cells with one
+shared stylesheet (docs/assets/stylesheets/notebook.css) and renders maths with its
+own KaTeX, so those blocks are dropped here. Also:
+
+- links and images written relative to the site root (``@book/…``, see
+  notebooks.PAGE_ROOT) become relative to the page;
+- each run of cells tagged ``solution`` is folded into one ``<details>`` block, so
+  the reader opens a solution on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import BookError
+from .notebooks import PAGE_ROOT
+
+STYLE = re.compile(r"<style\b[^>]*>.*?</style>\s*", re.S)
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S)
+DIV = re.compile(r"<div\b[^>]*>|</div>")
+CELL_CLASS = re.compile(r'<div class="jp-Cell\b[^"]*"')
+
+
+def polish(html: str, page_url: str, where: str) -> str:
+    html = STYLE.sub("", html)
+    html = SCRIPT.sub(lambda m: m.group(0) if "clipboard" in m.group(0) else "", html)
+    prefix = "../" * page_url.count("/")
+    html = re.sub(r'(href|src)="' + re.escape(PAGE_ROOT), rf'\1="{prefix}', html)
+    if PAGE_ROOT in html:
+        raise BookError(f"{where}: a link to {PAGE_ROOT}… was left unresolved")
+    return fold_solutions(html)
+
+
+def cells(html: str) -> list[tuple[int, int, str]]:
+    """(start, end, opening tag) of each top-level notebook cell's <div>."""
+    found, depth, start, tag, cell_depth = [], 0, None, "", -1
+    for match in DIV.finditer(html):
+        token = match.group(0)
+        if token.startswith("</"):
+            depth -= 1
+            if start is not None and depth == cell_depth:
+                found.append((start, match.end(), tag))
+                start = None
+        else:
+            if start is None and CELL_CLASS.match(token):
+                start, tag, cell_depth = match.start(), token, depth
+            depth += 1
+    return found
+
+
+def fold_solutions(html: str) -> str:
+    groups: list[list[tuple[int, int]]] = []
+    last_end = None
+    for start, end, tag in cells(html):
+        if "celltag_solution" not in tag:
+            last_end = None
+            continue
+        if last_end is not None and not html[last_end:start].strip():
+            groups[-1].append((start, end))
+        else:
+            groups.append([(start, end)])
+        last_end = end
+    for group in reversed(groups):
+        start, end = group[0][0], group[-1][1]
+        html = (html[:start] + '<details class="nb-solution"><summary>Solution'
+                "</summary>" + html[start:end] + "</details>" + html[end:])
+    return html
