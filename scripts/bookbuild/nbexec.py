@@ -168,8 +168,11 @@ def render_both(fig) -> dict:
     import matplotlib.pyplot as plt
 
     light = _svg(fig)
+    # Swap while the light style is active: "C0" and friends resolve to the light
+    # colours there; the swapped colours are concrete, so the dark style cannot
+    # reinterpret them. New ticks made while saving take the dark style's colours.
+    _recolour(fig, _light_to_dark(LIGHT, DARK))
     with plt.rc_context(rc_params(DARK)):
-        _recolour(fig, _light_to_dark(LIGHT, DARK))
         dark = _svg(fig)
     return {"light": light, "dark": dark}
 
@@ -203,10 +206,11 @@ def _recolour(fig, mapping: dict[str, str]) -> None:
     role lookup recolours them faithfully; other colours (colormaps, named colours)
     are kept as drawn."""
     from matplotlib.collections import Collection
-    from matplotlib.colors import to_hex, to_rgba
+    from matplotlib.colors import ListedColormap, to_hex, to_rgba
+    from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.text import Text
+    from matplotlib.text import Annotation, Text
 
     def swap(colour):
         if colour is None or (isinstance(colour, str) and colour.lower() == "none"):
@@ -215,7 +219,18 @@ def _recolour(fig, mapping: dict[str, str]) -> None:
         new = mapping.get(to_hex(rgba, keep_alpha=False))
         return rgba if new is None else (*to_rgba(new)[:3], rgba[3])
 
+    seen = set()
     for art in fig.findobj():
+        if id(art) in seen:  # findobj can list an artist twice; swap it once
+            continue
+        seen.add(id(art))
+        if isinstance(art, AxesImage) and isinstance(art.cmap, ListedColormap):
+            colours = [swap(c) for c in art.cmap.colors]
+            art.set_cmap(ListedColormap(colours, name=art.cmap.name))
+        if isinstance(art, Annotation) and art.arrow_patch is not None:
+            arrow = art.arrow_patch
+            arrow.set_facecolor(swap(arrow.get_facecolor()))
+            arrow.set_edgecolor(swap(arrow.get_edgecolor()))
         if isinstance(art, Text):
             art.set_color(swap(art.get_color()))
         elif isinstance(art, Line2D):
