@@ -92,6 +92,17 @@ def _add_notebooks(files, config) -> None:
                                 abs_src_path=str(whl)))
 
 
+def on_nav(nav, config, files):
+    """mkdocs-jupyter wraps each notebook page's File in its own class, which loses
+    a generated file's source path (MkDocs computes it from src_dir, which a
+    generated file lacks); give the wrapper the path of the page notebook back."""
+    for file in files:
+        inner = file.__dict__.get("file")
+        if inner is not None and inner.__dict__.get("abs_src_path"):
+            file.abs_src_path = inner.abs_src_path
+    return nav
+
+
 @event_priority(100)  # before mkdocs-quiz, so quiz text can use facts
 def on_page_markdown(markdown, page, config, files):
     if _is_notebook(page):

@@ -130,8 +130,9 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
             report.reasons[snip.rel] = why
         else:
             report.cached.append(snip.rel)
-    extra = notebooks.key_extra(root)
-    for nb in notebooks.discover(root):  # same cache and pool as snippets
+    found = notebooks.discover(root)
+    extra = notebooks.key_extra(root) if found else ""
+    for nb in found:  # same cache and worker pool as snippets
         key = notebook_key(nb, extra)
         why = "forced" if force else staleness(nb, key)
         if why:
@@ -356,9 +357,10 @@ def load_index(root: Path) -> Index:
         notebook_manifests[nb.rel] = manifest
         produced |= {f"figures/{nb.folder}/{n}" for n in manifest["outputs"]}
         produced.add(f"figures/{nb.folder}/{nb.manifest_path.name}")
-    from . import wheel  # the kernels wheel the notebooks install
+    if notebook_manifests:
+        from . import wheel  # the kernels wheel the notebooks install
 
-    produced |= wheel.outputs(root)
+        produced |= wheel.outputs(root)
     orphans = sorted(
         p.relative_to(root).as_posix()
         for p in (root / "figures").rglob("*")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import sys
 import traceback
 from contextlib import redirect_stdout
@@ -115,11 +116,14 @@ def _reset_state() -> None:
 
     from snippets.style import LIGHT, rc_params
 
+    import torch  # every notebook uses it; import it here to pin its threads
+
     random.seed(0)
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed(0)
-    if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(0)
+    torch.manual_seed(0)
+    # One thread per worker, as for snippets: the pool runs workers side by side.
+    torch.set_num_threads(int(os.environ.get("BOOK_TORCH_THREADS", "1")))
     matplotlib.rcdefaults()
     matplotlib.rcParams.update(rc_params(LIGHT))
     plt.close("all")

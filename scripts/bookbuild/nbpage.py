@@ -8,7 +8,7 @@ own KaTeX, so those blocks are dropped here. Also:
 - links and images written relative to the site root (``@book/…``, see
   notebooks.PAGE_ROOT) become relative to the page;
 - each run of cells tagged ``solution`` is folded into one ``<details>`` block, so
-  the reader opens a solution on purpose.
+  the reader opens a solution on purpose (the setup cell is folded the same way).
 """
 
 from __future__ import annotations
@@ -51,20 +51,25 @@ def cells(html: str) -> list[tuple[int, int, str]]:
     return found
 
 
+FOLDS = {  # cell tag -> (summary, Material's details colour)
+    "solution": ("Solution", "success"),
+    "setup": ("Setup: the first cell makes <code>import kernels</code> work", "note"),
+}
+
+
 def fold_solutions(html: str) -> str:
-    groups: list[list[tuple[int, int]]] = []
-    last_end = None
-    for start, end, tag in cells(html):
-        if "celltag_solution" not in tag:
-            last_end = None
-            continue
-        if last_end is not None and not html[last_end:start].strip():
-            groups[-1].append((start, end))
-        else:
-            groups.append([(start, end)])
-        last_end = end
-    for group in reversed(groups):
-        start, end = group[0][0], group[-1][1]
-        html = (html[:start] + '<details class="nb-solution"><summary>Solution'
-                "</summary>" + html[start:end] + "</details>" + html[end:])
+    """Wrap each run of cells tagged solution (or setup) in one <details>."""
+    groups: list[tuple[str, int, int]] = []
+    last_end, last_tag = None, None
+    for start, end, opening in cells(html):
+        tag = next((t for t in FOLDS if f"celltag_{t}" in opening), None)
+        if tag is not None and tag == last_tag and not html[last_end:start].strip():
+            groups[-1] = (tag, groups[-1][1], end)
+        elif tag is not None:
+            groups.append((tag, start, end))
+        last_end, last_tag = end, tag
+    for tag, start, end in reversed(groups):
+        summary, colour = FOLDS[tag]
+        html = (f'{html[:start]}<details class="nb-fold nb-{tag} {colour}">'
+                f"<summary>{summary}</summary>{html[start:end]}</details>{html[end:]}")
     return html

@@ -418,16 +418,18 @@ def launch_markdown(nb: Notebook, root: Path) -> str:
     """The page's download links (relative to the site root, see PAGE_ROOT)."""
     links = site_links(root)
     lesson = f"{PAGE_ROOT}{nb.docs_dir}/"
-    parts = [
-        f"[Download notebook]({lesson}exercises.ipynb){{.md-button}}",
-        f"[Download solutions]({lesson}exercises-solutions.ipynb){{.md-button}}",
-        f"[Download the kernels wheel]({PAGE_ROOT}{WHEEL_DIR}/{wheel_name(root)})"
-        "{.md-button}",
+    links_html = [
+        (f"{lesson}exercises.ipynb", "Download notebook", "download"),
+        (f"{lesson}exercises-solutions.ipynb", "Download solutions", "download"),
+        (f"{PAGE_ROOT}{WHEEL_DIR}/{wheel_name(root)}", "Download the kernels wheel",
+         "download"),
     ]
     colab = colab_url(links["repo_url"], f"figures/{nb.folder}/exercises.ipynb")
     if colab:
-        parts.append(f"[Open in Colab]({colab}){{.md-button}}")
-    return (" ".join(parts) + "\n\n"
+        links_html.append((colab, "Open in Colab", ""))
+    parts = [f'<a class="md-button" href="{href}"{" download" if dl else ""}>{text}</a>'
+             for href, text, dl in links_html]
+    return ('<p class="nb-launch">' + " ".join(parts) + "</p>\n\n"
             "Work in the downloaded notebook: fill in each cell marked *work* where it "
             "says `TODO(...)`, run the *check* cell below it, and open the solution "
             "only when the check passes or you are stuck. Put the notebook and the "

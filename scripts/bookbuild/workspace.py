@@ -4,12 +4,13 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "mkdocs.yml")
+BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "mkdocs.yml",
+              "pyproject.toml")
 
 
-def copy_book(dest: Path, *, notebook_cache: bool = True) -> Path:
-    """Copy what `mkdocs build` reads into `dest`; optionally the notebook cache too,
-    so a copy does not re-execute notebooks that the real tree already ran."""
+def copy_book(dest: Path) -> Path:
+    """Copy what `mkdocs build` reads into `dest` (executed notebooks are committed
+    under figures/, like every other artefact)."""
     for part in BOOK_PARTS:
         src = REPO / part
         if src.is_dir():
@@ -18,7 +19,4 @@ def copy_book(dest: Path, *, notebook_cache: bool = True) -> Path:
         else:
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest / part)
-    cache = REPO / ".cache" / "mkdocs-jupyter"
-    if notebook_cache and cache.is_dir():
-        shutil.copytree(cache, dest / ".cache" / "mkdocs-jupyter")
     return dest
