@@ -136,7 +136,7 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
         key = notebook_key(nb, extra)
         why = "forced" if force else staleness(nb, key)
         if why:
-            todo.append((nb, key))
+            todo.insert(0, (nb, key))  # the longest jobs first: less idle at the end
             report.reasons[nb.rel] = why
         else:
             report.cached.append(nb.rel)

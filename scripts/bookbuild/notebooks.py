@@ -525,16 +525,18 @@ def _prove_skeletons_fail(nb: Notebook, cells: list[Cell]) -> None:
     tasks = split_tasks(cells)
     task_of = {id(c): i for i, t in enumerate(tasks) for c in t}
     stopped: dict[int, tuple] = {}
+    seen: set[int] = set()  # ids of task cells already run
     problems = []
     for cell in cells:
         if cell.kind != "code" or cell.role == "solution":
             continue
         run = session.run(cell.source, cell.line)
         task = task_of.get(id(cell))
-        if task is None:  # given code: it may fail only after an unfinished task
-            if run.error is not None and not stopped:
+        if task is None:  # given code may fail once an exercise is left unfinished
+            if run.error is not None and not task_of.keys() & seen:
                 raise _cell_error(nb, cell, run, "in the reader's notebook")
             continue
+        seen.add(id(cell))
         if run.error is not None and task not in stopped:
             stopped[task] = (cell, run)
     for i, task in enumerate(tasks):
