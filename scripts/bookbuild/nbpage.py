@@ -19,13 +19,14 @@ from . import BookError
 from .notebooks import PAGE_ROOT
 
 STYLE = re.compile(r"<style\b[^>]*>.*?</style>\s*", re.S)
+COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S)
 DIV = re.compile(r"<div\b[^>]*>|</div>")
 CELL_CLASS = re.compile(r'<div class="jp-Cell\b[^"]*"')
 
 
 def polish(html: str, page_url: str, where: str) -> str:
-    html = STYLE.sub("", html)
+    html = COMMENT.sub("", STYLE.sub("", html))
     html = SCRIPT.sub(lambda m: m.group(0) if "clipboard" in m.group(0) else "", html)
     prefix = "../" * page_url.count("/")
     html = re.sub(r'(href|src)="' + re.escape(PAGE_ROOT), rf'\1="{prefix}', html)

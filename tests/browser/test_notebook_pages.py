@@ -39,11 +39,17 @@ CONTRAST_JS = """() => {
 def switch_to_dark(page):
     page.locator("form[data-md-component=palette] label:visible").first.click()
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    page.wait_for_timeout(400)  # Material fades colours over 250 ms
+
+
+def open_every_fold(page):
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_code_is_readable_in_both_palettes(site_url, visit, path):
     v = visit(site_url + path)
+    open_every_fold(v.page)  # solutions too: a reader opens them
     for palette in ("light", "dark"):
         worst = v.page.evaluate(CONTRAST_JS)
         assert len(worst) >= 8, f"{palette}: too few token classes coloured: {worst}"
@@ -62,7 +68,7 @@ def test_code_is_readable_in_both_palettes(site_url, visit, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_plots_switch_with_the_palette(site_url, visit, path):
     v = visit(site_url + path)
-    v.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    open_every_fold(v.page)
     v.load_every_image()
     light = v.page.locator('img.nb-figure[src$="#only-light"]')
     dark = v.page.locator('img.nb-figure[src$="#only-dark"]')
