@@ -223,10 +223,12 @@ def setup_source(root: Path) -> str:
     to a downloaded wheel, or anywhere else (install the published wheel)."""
     links = site_links(root)
     wheel = wheel_name(root)
-    if links["site_url"]:
-        remote = f'"{links["site_url"]}{WHEEL_DIR}/{wheel}[notebooks]"'
+    dist = re.search(r'^name\s*=\s*"([^"]+)"', (root / "pyproject.toml").read_text(
+        encoding="utf-8"), re.M).group(1)
+    if links["site_url"]:  # PEP 508 direct references: "name[extra] @ url"
+        remote = f'"{dist}[notebooks] @ {links["site_url"]}{WHEEL_DIR}/{wheel}"'
     elif links["repo_url"]:
-        remote = f'"attention-textbook[notebooks] @ git+{links["repo_url"].rstrip("/")}"'
+        remote = f'"{dist}[notebooks] @ git+{links["repo_url"].rstrip("/")}"'
     else:
         remote = "None  # this book was built without site_url or repo_url"
     return f'''\

@@ -92,3 +92,16 @@ def test_downloads_are_the_reader_and_solutions_notebooks(built_site):
         assert checks and all(c["outputs"] for c in checks if "print(" in c["source"])
         assert not any("work" in c["metadata"].get("tags", ()) for c in code)
         assert "import kernels" in next(c["source"] for c in code)
+
+
+def test_open_in_colab_points_at_a_committed_notebook(built_site):
+    repo_url = notebooks.site_links(REPO)["repo_url"]
+    for page in PAGES:
+        links = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"',
+                           html_of(built_site, page))
+        if not notebooks.colab_url(repo_url, "x"):
+            assert not links, "no Colab button without a GitHub repo_url"
+            continue
+        assert len(links) == 1
+        path = links[0].split("/blob/main/", 1)[1]
+        assert (REPO / path).is_file() and path.endswith("/exercises.ipynb")

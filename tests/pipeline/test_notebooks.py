@@ -190,3 +190,18 @@ def test_kernels_wheel_is_reproducible_and_holds_the_package(tmp_path):
                            notebooks.wheel_name(REPO)).read(metadata).decode()
     assert "Requires-Dist: torch==2.13.0" in text
     assert 'Requires-Dist: matplotlib==3.11.2; extra == "notebooks"' in text
+
+
+@pytest.mark.parametrize("config,remote", [
+    ("site_url: https://b.example/book/\nrepo_url: https://github.com/o/r\n",
+     '"attention-textbook[notebooks] @ https://b.example/book/downloads/'
+     'attention_textbook-0.1.0-py3-none-any.whl"'),
+    ("repo_url: https://github.com/o/r\n",
+     '"attention-textbook[notebooks] @ git+https://github.com/o/r"'),
+    ("site_name: t\n", "None"),
+])
+def test_setup_cell_installs_from_the_site_or_the_repository(nb_repo, config, remote):
+    write(nb_repo / "mkdocs.yml", config)
+    source = notebooks.setup_source(nb_repo)
+    assert f"REMOTE = {remote}" in source
+    compile(source, "setup", "exec")
