@@ -1,8 +1,9 @@
 """Discover snippets, re-run the stale ones, install their artefacts atomically.
 
 Layout: ``snippets/<folder>/<stem>.py`` makes ``figures/<folder>/<stem>.*`` plus a
-manifest ``figures/<folder>/<stem>.json`` recording the cache key, the SHA-256 of
-every output, and the figure/table metadata and facts. The manifest is committed with
+manifest ``figures/<folder>/<stem>.json`` recording the cache key with the dependency
+map it was computed from, the SHA-256 of every output, the figure/table metadata, the
+facts and the claims. The manifest is committed with
 the figures, so a fresh clone builds without running any snippet, and it is written
 last, so a build that dies half-way leaves a manifest whose key no longer matches.
 
@@ -27,9 +28,9 @@ from pathlib import Path
 
 from . import BookError
 from .artefacts import Fact
-from .deps import cache_key, file_digest
+from .deps import dependencies, explain_change, file_digest, key_of
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the manifest records its dependency map
 DEFAULT_TIMEOUT_S = 300.0
 
 
@@ -104,14 +105,26 @@ def read_manifest(snip: Snippet) -> tuple[dict | None, str]:
     return manifest, ""
 
 
-def staleness(snip: Snippet, key: str) -> str:
-    """Why `snip` must run, or '' if its committed artefacts are up to date."""
+def staleness(snip: Snippet, deps: dict[str, str]) -> str:
+    """Why `snip` must run, naming what changed, or '' if its committed artefacts
+    are up to date."""
     manifest, why = read_manifest(snip)
     if manifest is None:
         return why
-    if manifest.get("key") != key:
-        return "its code, an imported module, a data file or a library changed"
+    if manifest.get("key") != key_of(deps):
+        return explain_change(manifest.get("deps"), deps)
     return ""
+
+
+def audit(root: Path) -> dict[str, str]:
+    """{snippet: why it is stale} for every snippet whose committed artefacts do not
+    match its sources; empty when a build would run nothing."""
+    root = root.resolve()
+    stale = {}
+    for snip in discover(root):
+        if why := staleness(snip, dependencies(snip.path, root)):
+            stale[snip.rel] = why
+    return stale
 
 
 def refresh(root: Path, *, force: bool = False, workers: int | None = None,
@@ -120,12 +133,12 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
     start = time.perf_counter()
     root = root.resolve()
     report = Report()
-    todo: list[tuple[Snippet, str]] = []
+    todo: list[tuple[Snippet, dict[str, str]]] = []
     for snip in discover(root):
-        key = cache_key(snip.path, root)
-        why = "forced" if force else staleness(snip, key)
+        deps = dependencies(snip.path, root)
+        why = "forced" if force else staleness(snip, deps)
         if why:
-            todo.append((snip, key))
+            todo.append((snip, deps))
             report.reasons[snip.rel] = why
         else:
             report.cached.append(snip.rel)
@@ -159,7 +172,7 @@ def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
         try:
             while True:
                 try:
-                    snip, key = jobs.get_nowait()
+                    snip, deps = jobs.get_nowait()
                 except queue.Empty:
                     return
                 if worker is None:
@@ -167,7 +180,7 @@ def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
                 try:
                     result = worker.run(snip, timeout_s)
                     if result["ok"]:
-                        install(snip, key, result, worker.staging_for(snip))
+                        install(snip, deps, result, worker.staging_for(snip))
                         with lock:
                             report.ran.append(snip.rel)
                         continue
@@ -254,7 +267,8 @@ class Worker:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def install(snip: Snippet, key: str, result: dict, staging: Path) -> None:
+def install(snip: Snippet, deps: dict[str, str], result: dict,
+            staging: Path) -> None:
     """Move a successful run's files into figures/, then write its manifest."""
     snip.out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {}
@@ -268,10 +282,12 @@ def install(snip: Snippet, key: str, result: dict, staging: Path) -> None:
     manifest = {
         "version": MANIFEST_VERSION,
         "snippet": snip.rel,
-        "key": key,
+        "key": key_of(deps),
+        "deps": deps,
         "kind": result["kind"],
         "meta": result["meta"],
         "facts": result["facts"],
+        "claims": result.get("claims", {}),
         "outputs": outputs,
     }
     _write_json_atomic(snip.manifest_path, manifest)
@@ -304,6 +320,8 @@ class Index:
     facts: dict[str, Fact]
     fact_origin: dict[str, str]
     orphans: list[str]
+    claims: dict[str, dict] = field(default_factory=dict)  # name -> {text, because}
+    claim_origin: dict[str, str] = field(default_factory=dict)
 
 
 def load_index(root: Path) -> Index:
@@ -311,6 +329,8 @@ def load_index(root: Path) -> Index:
     artefacts: dict[str, Artefact] = {}
     facts: dict[str, Fact] = {}
     origin: dict[str, str] = {}
+    claims: dict[str, dict] = {}
+    claim_origin: dict[str, str] = {}
     produced: set[str] = set()
     for snip in discover(root):
         manifest, why = read_manifest(snip)
@@ -328,9 +348,15 @@ def load_index(root: Path) -> Index:
             fact.check(snip.rel)
             facts[name] = fact
             origin[name] = snip.rel
+        for name, data in manifest.get("claims", {}).items():
+            if name in claims:
+                raise BookError(f"{snip.rel}: claim '{name}' is also published by "
+                                f"{claim_origin[name]}; claim names are book-wide")
+            claims[name] = data
+            claim_origin[name] = snip.rel
     orphans = sorted(
         p.relative_to(root).as_posix()
         for p in (root / "figures").rglob("*")
         if p.is_file() and p.relative_to(root).as_posix() not in produced
     ) if (root / "figures").is_dir() else []
-    return Index(artefacts, facts, origin, orphans)
+    return Index(artefacts, facts, origin, orphans, claims, claim_origin)
