@@ -59,10 +59,12 @@ def sentences(markdown: str):
 
 
 def unbacked(path: Path) -> list[str]:
-    text = re.sub(r"`[^`\n]*`", "", path.read_text(encoding="utf-8"))
-    return [f"{path}:{number}: {' '.join(s.split())}"
-            for number, s in sentences(text)
-            if WORDS.search(s) and not BACKED.search(s)]
+    found = []
+    for number, sentence in sentences(path.read_text(encoding="utf-8")):
+        prose = re.sub(r"`[^`]*`", "", sentence)  # inline code is not a claim
+        if WORDS.search(prose) and not BACKED.search(prose):
+            found.append(f"{path}:{number}: {' '.join(sentence.split())}")
+    return found
 
 
 def lint(paths: list[Path]) -> list[str]:
