@@ -188,7 +188,7 @@ def main() -> None:
         sys.exit(f"refusing to overwrite: the slug {args.slug!r} is taken "
                  f"({', '.join(str(p.relative_to(ROOT)) for p in taken) or 'snippets'})"
                  "; lesson slugs are book-wide")
-    modules = {m.folder: m for m in nav.modules(nav.load_nav(ROOT))}
+    modules = {m.folder: m for m in nav.modules(nav.load_nav(ROOT), ROOT / "docs")}
     if args.module not in modules:
         sys.exit(f"no module {args.module!r} in the nav of mkdocs.yml; known: "
                  f"{', '.join(modules) or 'none'}")

@@ -13,8 +13,9 @@ contents (``{{lessons:book}}``), each module's lesson table
               - Exercises: 5.3-scaling-architecture/mixture-of-experts/exercises.py
           - Module test: 5.3-scaling-architecture/module-test.md       # an extra page
 
-A lesson's number is its module's number and its position among the module's lessons;
-its one-line outcome ("what you will be able to do") is the ``outcome:`` key in the
+A lesson's number is its module's number and its position among the module's lessons,
+unless its page's front matter says otherwise (``number: "4.3.3"``, for a lesson whose
+siblings are not in this book); its one-line outcome ("what you will be able to do") is the ``outcome:`` key in the
 lesson page's front matter.
 """
 
@@ -76,8 +77,9 @@ def load_nav(root: Path) -> list:
     return config.get("nav") or []
 
 
-def modules(nav: list) -> list[Module]:
-    """The modules in nav order, each with its lessons in nav order."""
+def modules(nav: list, docs: Path | None = None) -> list[Module]:
+    """The modules in nav order, each with its lessons in nav order. With `docs`, a
+    lesson page's ``number:`` front matter overrides its position."""
     found: list[Module] = []
     for title, children in _sections(nav):
         first = _first_page(children)
@@ -93,9 +95,11 @@ def modules(nav: list) -> list[Module]:
                 page = _first_page(lesson_children)
                 if page and page.startswith(folder + "/") and page.count("/") == 2 \
                         and page.endswith("/index.md"):
-                    module.lessons.append(Lesson(
-                        f"{module.number}.{len(module.lessons) + 1}", lesson_title,
-                        page, _all_pages(lesson_children)))
+                    number = f"{module.number}.{len(module.lessons) + 1}"
+                    if docs is not None and (docs / page).is_file():
+                        number = str(front_matter(docs / page).get("number", number))
+                    module.lessons.append(Lesson(number, lesson_title, page,
+                                                 _all_pages(lesson_children)))
                     continue
             for extra_title, page in _titled_pages([child]):
                 module.extras.append((extra_title, page))
@@ -130,7 +134,7 @@ def expand(markdown: str, *, src: str, page_uri: str, nav: list, docs: Path,
             out.append(line)
             continue
         where = f"{src}:{number}"
-        found = modules(nav)
+        found = modules(nav, docs)
         if m.group(1) == "book":
             out.append(_book_list(found, page_uri, docs))
             continue
