@@ -117,6 +117,7 @@ def on_post_build(config):
     try:
         _state["app"].check_unused()
         pagechecks.artefact_words(index, _state["used"])
+        pagechecks.snippet_words(ROOT)
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
     for name, art in sorted(index.artefacts.items()):

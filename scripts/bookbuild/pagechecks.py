@@ -5,7 +5,8 @@
   Quoted numbers are attributed to a public source by citation, or to "a figure often
   quoted". Editorial pages (``review.md``, and pages whose front matter says
   ``editorial: true``) are exempt. Figure captions, alt text and fact text are
-  checked too, since they are shown on the pages.
+  checked too, since they are shown on the pages, and so are snippet sources, which
+  the site publishes.
 - ``description``: every page has a ``description:`` in its front matter (the search
   snippet and the Open Graph card use it).
 """
@@ -18,8 +19,9 @@ from . import BookError
 from .prose import without_code_spans
 
 EDITORIAL_WORDS = re.compile(
-    r"\b(lesson[- ]plans?|the plan(?:'s)?|plan says|the records?|review records?|"
-    r"course notes|our notes|some notes|these notes|the notes)\b", re.IGNORECASE)
+    r"\b((?:lesson|module)[- ]plans?|the plan(?:'s)?|plan says|the records?|"
+    r"(?:review|module|lesson) records?|course notes|our notes|some notes|these notes|"
+    r"the notes)\b", re.IGNORECASE)
 MAX_DESCRIPTION = 200  # characters; search engines cut longer ones
 
 
@@ -55,6 +57,20 @@ def artefact_words(index, used: set[str]) -> None:
             errors.append(f"{index.fact_origin.get(name, 'snippets/')}: fact "
                           f"'{name}' reads '{fact.text}', which mentions "
                           f"'{m.group(0)}'")
+    if errors:
+        raise BookError("\n".join(errors))
+
+
+def snippet_words(root) -> None:
+    """Snippet sources are published with the site (the code behind each figure),
+    so their comments and strings follow the same rule."""
+    errors = []
+    for path in sorted((root / "snippets").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if m := EDITORIAL_WORDS.search(line):
+                errors.append(f"{rel}:{number}: '{m.group(0)}' refers to a document "
+                              "the reader never saw; say \"often quoted\" instead")
     if errors:
         raise BookError("\n".join(errors))
 
