@@ -106,7 +106,8 @@ def test_search_for_rope_lists_the_lesson(site_url, visit):
 
 
 MODULE = "5.3-scaling-architecture/"
-EVERY_PAGE = ["", MODULE, MODULE + "module-test/", "concepts/"] + [
+EVERY_PAGE = ["", MODULE, MODULE + "module-test/", "concepts/", "bibliography/",
+              "checking/"] + [
     MODULE + lesson + page
     for lesson in ("mixture-of-experts/", "long-context/", "training-and-serving/")
     for page in ("", "exercises/", "review/")
