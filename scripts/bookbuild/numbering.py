@@ -48,7 +48,8 @@ REF = re.compile(r"\{\{\s*ref\s*:\s*([a-z]+)\s*:\s*([\w-]+)\s*(?:@\s*([^{}|\s]+)
 TABLE_ROW = re.compile(r"^\s*\|")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 EQ_START = re.compile(r"^(\s*)\\\[")
-PLACEHOLDER = re.compile(r"^(\s*)<!--book-label (table|equation) ([\w-]+) (\d+)-->(.*)$")
+PLACEHOLDER = re.compile(
+    r"^(\s*)<!--book-label (table|equation) ([\w-]+) (\d+)-->(.*)$")
 KINDS = ("figure", "table", "equation")
 TITLES = {"figure": "Figure", "table": "Table", "equation": "Equation"}
 
@@ -137,8 +138,9 @@ def scan(markdown: str, *, src: str, uri: str, prefix: str | None,
         if pending and line.strip() and not (
                 (pending[0] == "equation" and EQ_START.match(line))
                 or (pending[0] == "table" and is_row)):
-            errors.append(f"{src}:{pending[2]}: {{{{label:{pending[0]}:{pending[1]}}}}} "
-                          f"must stand right above the {pending[0]} it labels")
+            errors.append(f"{src}:{pending[2]}: "
+                          f"{{{{label:{pending[0]}:{pending[1]}}}}} must stand right "
+                          f"above the {pending[0]} it labels")
             pending = None
         if m := BLOCK.match(line):
             add(m.group(1), m.group(2), number)
@@ -262,9 +264,9 @@ def finish(markdown: str, *, src: str, page: PageItems) -> str:
                           r'([\w-]+)" markdown="1">', line):
             awaiting_caption = page.named(m.group(1), m.group(2))
         if awaiting_caption and '<figcaption markdown="span">' in line:
+            number = f"**{awaiting_caption.title}.** "
             line = line.replace('<figcaption markdown="span">',
-                                f'<figcaption markdown="span">**{awaiting_caption.title}.** ',
-                                1)
+                                f'<figcaption markdown="span">{number}', 1)
             awaiting_caption = None
         if p := PLACEHOLDER.match(line):
             indent, kind, name, _, caption = p.groups()

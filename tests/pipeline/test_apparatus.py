@@ -108,7 +108,8 @@ def test_the_books_bibliography_parses_and_every_entry_is_findable():
 def test_citation_forms_link_to_the_reference_entry(entries):
     page = ("Intro.\n{{cite:vaswani2017attention}} and "
             "{{cite:vaswani2017attention,hf2023tgi}}\n"
-            "{{citet:chen2023interpolation}} showed; see {{cite:hf2023tgi | Section 2}}.\n"
+            "{{citet:chen2023interpolation}} showed; "
+            "see {{cite:hf2023tgi | Section 2}}.\n"
             "`{{cite:not_expanded}}` in code\n```\n{{cite:nor_here}}\n```")
     out = citations.expand(page, src="docs/p.md", entries=entries)
     assert out.count("\n") == page.count("\n")  # later passes keep their lines
@@ -217,8 +218,8 @@ def test_reference_to_another_page_needs_its_path_and_links_there():
     there = scan()
     pages = {here.uri: here, there.uri: there}
     with pytest.raises(BookError) as err:
-        numbering.expand("\nText {{ref:figure:alpha}}.\n", src="docs/5.3-x/first/index.md",
-                         page=here, pages=pages)
+        numbering.expand("\nText {{ref:figure:alpha}}.\n",
+                         src="docs/5.3-x/first/index.md", page=here, pages=pages)
     assert ("docs/5.3-x/first/index.md:2: figure 'alpha' is on "
             "5.3-x/second/index.md, not on 5.3-x/first/index.md; write "
             "{{ref:figure:alpha@../second/index.md}}") in str(err.value)
@@ -329,8 +330,8 @@ def test_lessons_cite_number_and_link_their_review(built_site: Path):
         listed = set(re.findall(r'id="ref-([\w.-]+)"', refs))
         assert cited and cited == listed, lesson
         assert '<a href="review/">How this lesson was checked</a>' in html
-        numbers = re.findall(r"<figcaption[^>]*><strong>(Figure|Table) ([\d.]+)-(\d+)\.",
-                             html)
+        numbers = re.findall(
+            r"<figcaption[^>]*><strong>(Figure|Table) ([\d.]+)-(\d+)\.", html)
         for kind in ("Figure", "Table"):
             seq = [int(n) for k, _, n in numbers if k == kind]
             assert seq == list(range(1, len(seq) + 1)), (lesson, kind, seq)
