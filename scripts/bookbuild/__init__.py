@@ -9,11 +9,6 @@ Modules, in the order data flows through them:
                  results atomically, finds orphans
 - ``references`` expands ``{{fact:…}}``, ``{{figure:…}}``, ``{{table:…}}`` in pages
 - ``quizzes``    checks ``<quiz>`` blocks before mkdocs-quiz sees them
-- ``apparatus``  the reader's apparatus for a whole build, around ``references``:
-                 ``bibtex`` + ``citations`` ({{cite:…}}, reference lists, the
-                 bibliography), ``numbering`` (Figure 5.3.2-4, {{ref:…}},
-                 {{label:…}}), ``pagechecks`` (no plan/record words, descriptions);
-                 ``prose`` walks Markdown outside code for all of them
 - ``workspace``  copies the book's sources elsewhere (tests, the build benchmark)
 
 The MkDocs side is ``scripts/book_hook.py``; it only calls into these modules.
