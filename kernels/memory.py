@@ -8,10 +8,32 @@ Python objects, and the count starts from zero when fn is called, so tensors tha
 existed before the call are not included but tensors fn returns are.
 """
 
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from torch.profiler import ProfilerActivity, profile
+
+
+@contextmanager
+def _silence_native_stderr() -> Iterator[None]:
+    """Hide what C++ writes to file descriptor 2 inside the block.
+
+    torch's profiler (libkineto) prints "USDT: … profiler_start/stop" lines straight
+    to fd 2 when it starts and stops, whatever KINETO_LOG_LEVEL says; they are noise
+    in every build log. Only the start and stop are wrapped, never the measured call,
+    so a real error from `fn` is still seen."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def measure_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> tuple[Any, int]:
@@ -21,8 +43,14 @@ def measure_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> tuple[Any, in
     call began, from the profiler's allocation records. It is deterministic for a
     deterministic fn: two calls report the same number.
     """
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    prof = profile(activities=[ProfilerActivity.CPU], profile_memory=True)
+    with _silence_native_stderr():
+        prof.__enter__()
+    try:
         result = fn(*args, **kwargs)
+    finally:
+        with _silence_native_stderr():
+            prof.__exit__(None, None, None)
     records = [
         (event.start_ns(), event.nbytes())
         for event in prof.profiler.kineto_results.events()

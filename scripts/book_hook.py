@@ -6,9 +6,12 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
    link to them; for each exercise notebook, swaps its page source for the executed
    page notebook (mkdocs-jupyter only renders it) and publishes the reader's and the
    solutions notebook beside the page and the kernels wheel under downloads/,
-3. checks quizzes and expands {{fact:…}}, {{figure:…}}, {{table:…}} in every page,
+3. checks quizzes and expands {{lessons:…}} (from the nav), {{fact:…}},
+   {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with citations, numbering
+   and page checks around it (bookbuild/apparatus.py),
 4. warns (an error under --strict) about orphans: files in figures/ that no snippet
-   makes, and figures that no page shows.
+   makes, and figures that no page shows,
+5. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
 """
 
@@ -27,8 +30,9 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import (BookError, engine, nbpage, notebooks,  # noqa: E402
-                               quizzes, references, wheel)
+from scripts.bookbuild import (BookError, engine, nav, nbpage,  # noqa: E402
+                               notebooks, quizzes, references, sitecheck, wheel)
+from scripts.bookbuild import apparatus, pagechecks  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
 _state: dict = {}
@@ -36,6 +40,10 @@ _state: dict = {}
 
 def on_config(config):
     _state.update(index=None, used=set(), pages=0, wheel=None)
+    try:
+        _state["app"] = apparatus.Apparatus(ROOT, config["docs_dir"], config["nav"])
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     return config
 
 
@@ -64,6 +72,12 @@ def on_files(files, config):
         rel = snippet_file.relative_to(ROOT).as_posix()
         files.append(File(rel, str(ROOT), site, config["use_directory_urls"]))
     _add_notebooks(files, config)
+    pages = [apparatus.read_page(f.abs_src_path, f.src_uri)
+             for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    try:
+        _state["app"].scan(pages)
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     return files
 
 
@@ -105,15 +119,24 @@ def on_nav(nav, config, files):
 
 @event_priority(100)  # before mkdocs-quiz, so quiz text can use facts
 def on_page_markdown(markdown, page, config, files):
-    if _is_notebook(page):
-        return markdown  # rendered by mkdocs-jupyter, not Markdown
     src = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
+    app, uri = _state["app"], page.file.src_uri
+    if _is_notebook(page):  # rendered by mkdocs-jupyter, not Markdown
+        page.meta.setdefault("description", app.notebook_description(uri))
+        return markdown
     offset = _front_matter_lines(page, markdown)
     try:
+        pagechecks.description(page.meta, src)
+        markdown = app.before(markdown, uri, page.meta, offset)
         quizzes.check(markdown, src, offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
+        # Last: it adds lines, and the passes before it report line numbers.
+        expanded = nav.expand(expanded, src=src, page_uri=page.file.src_uri,
+                              nav=config["nav"], docs=Path(config["docs_dir"]),
+                              line_offset=offset)
+        expanded = app.after(expanded, uri, offset)
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
     _state["used"] |= refs.figures | refs.tables
@@ -135,12 +158,22 @@ def _is_notebook(page) -> bool:
 
 
 def on_post_build(config):
+    try:
+        sitecheck.require_clean(Path(config["site_dir"]))
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     index = _state["index"]
     for orphan in index.orphans:
         log.warning("%s: no snippet produces this file any more; delete it "
                     "(git rm %s)", orphan, orphan)
     if _state["pages"] < _count_markdown_pages(config):
         return  # a partial (dirty) rebuild cannot tell what is unused
+    try:
+        _state["app"].check_unused()
+        pagechecks.artefact_words(index, _state["used"])
+        pagechecks.snippet_words(ROOT)
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     for name, art in sorted(index.artefacts.items()):
         if art.kind in ("figure", "table") and name not in _state["used"]:
             log.warning("%s: the %s '%s' is not shown on any page; add "

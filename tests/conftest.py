@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bookbuild.workspace import REPO
+from scripts.bookbuild.workspace import copy_book
 
 
 def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess:
@@ -21,8 +21,10 @@ def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real book, built once per test session with --strict."""
+    """The real book, built once per test session with --strict, from a copy: the
+    tests never rewrite figures/ in the working tree."""
     site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(REPO, site)
+    copy = copy_book(tmp_path_factory.mktemp("book") / "book")
+    result = mkdocs_build(copy, site)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
     return site

@@ -1,10 +1,13 @@
 """What a snippet can produce: the ``Book`` object its ``main(book)`` receives.
 
 A snippet makes one artefact—a figure or a table—and may publish facts (named numbers)
-alongside it, or publish facts only::
+and claims (comparative statements it has checked) alongside it, or only those::
 
     def main(book):
         book.fact("rope_dot_3_7", dot, unit="", fmt=".3f")
+        book.claim("tiled_flops_vs_naive", "about half the FLOPs of",
+                   holds=0.45 < tiled / naive < 0.55, because=f"{tiled} vs {naive}")
+        book.bound("rope_score_difference", diff, dtype="float64")
         book.figure(draw, alt="...", caption="...")
 
 The build calls ``draw(theme)`` once per theme (light, dark) and writes deterministic
@@ -17,6 +20,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,6 +28,9 @@ from typing import Callable
 from . import BookError
 
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A published number this close to zero is almost always floating-point noise, whose
+# digits change with the machine and the thread count: publish a bound instead.
+NOISE_BELOW = 1e-9
 SVG_SALT = "attention-book"  # fixed so matplotlib's SVG element ids never change
 
 
@@ -93,13 +100,14 @@ class Book:
         self.kind: str | None = None
         self.meta: dict = {}
         self.facts: dict[str, Fact] = {}
+        self.claims: dict[str, dict] = {}
         self.files: list[str] = []
 
     # -- facts -------------------------------------------------------------------
     def fact(self, name: str, value: float, *, unit: str = "", fmt: str = "g",
              text: str | None = None, source: str = "", expected: float | None = None,
              disputes: float | None = None, rel_tol: float = 1e-3,
-             abs_tol: float = 0.0) -> float:
+             abs_tol: float = 0.0, tiny_ok: bool = False) -> float:
         """Publish `value` as ``{{fact:name}}``; returns `value` for chaining.
 
         ``fmt`` is a format spec (",.0f", ".2f", "sci:3"); ``text`` overrides the
@@ -113,6 +121,12 @@ class Book:
         number = float(value)
         if not math.isfinite(number):
             raise BookError(f"{self.where}: fact '{name}' is {value}, not a number")
+        if 0 < abs(number) < NOISE_BELOW and not tiny_ok:
+            raise BookError(
+                f"{self.where}:{_caller_line()}: fact '{name}' is {number!r}, which "
+                "looks like rounding noise (its digits differ between machines). "
+                "Publish book.bound(name, value, dtype=...) instead, or pass "
+                "tiny_ok=True if the number is really that small.")
         shown = text if text is not None else format_number(number, fmt)
         if unit and text is None:
             shown = f"{shown} {unit}" if unit[0].isalnum() else f"{shown}{unit}"
@@ -121,6 +135,51 @@ class Book:
         fact.check(self.where)
         self.facts[name] = fact
         return number
+
+    def bound(self, name: str, measured: float, *, dtype: str, ulps: float = 64
+              ) -> float:
+        """Publish ``{{fact:name}}`` as a power of ten that `measured` stays below,
+        e.g. "10⁻¹³", instead of the noise itself: the smallest power of ten at or
+        above `ulps` times the machine epsilon of `dtype` ("float64", "float32").
+        Fails here if |measured| is not below it. Returns the bound."""
+        import numpy as np
+
+        eps = float(np.finfo(dtype).eps)
+        limit = 10.0 ** math.ceil(math.log10(ulps * eps))
+        if not abs(measured) < limit:
+            raise BookError(
+                f"{self.where}:{_caller_line()}: bound '{name}': |{measured!r}| is not "
+                f"below {limit:g} ({ulps:g} × eps({dtype}) = {ulps * eps:.3g}); this "
+                "is more than rounding. Find out why before raising `ulps`.")
+        exponent = round(math.log10(limit))
+        return self.fact(name, limit, text=f"10{_superscript(exponent)}", tiny_ok=True,
+                         source=f"below {ulps:g}·eps({dtype}); measured {measured!r}")
+
+    # -- claims ------------------------------------------------------------------
+    def claim(self, name: str, text: str, *, holds: bool, because: str = "") -> str:
+        """Publish `text` as ``{{claim:name}}``: words a page's sentence relies on
+        ("about half the FLOPs of", "28, the first m under 10 %"), checked here.
+
+        `holds` is the snippet's own test of the statement on what it measured; the
+        build fails at this line when it is false, so the sentence and the code cannot
+        disagree. `because` records the evidence (numbers) for the error message."""
+        where = f"{self.where}:{_caller_line()}"
+        if not FACT_NAME.match(name):
+            raise BookError(f"{where}: claim name {name!r} must be snake_case")
+        if name in self.claims:
+            raise BookError(f"{where}: claim '{name}' published twice")
+        _require_text(text, "claim text", where)
+        if not isinstance(holds, (bool, np_bool())):
+            raise BookError(f"{where}: claim '{name}': holds= must be a bool computed "
+                            f"from the measurement, not {type(holds).__name__}")
+        if not holds:
+            raise BookError(
+                f"{where}: claim '{name}' does not hold: the page says "
+                f"{text.strip()!r}, but the measurement disagrees"
+                + (f" ({because})" if because else "") + ". Fix the code, or change "
+                "the claim and the sentence that uses it.")
+        self.claims[name] = {"text": text.strip(), "because": because}
+        return text
 
     # -- the one artefact --------------------------------------------------------
     def figure(self, draw: Callable, *, alt: str, caption: str) -> None:
@@ -156,15 +215,37 @@ class Book:
         self.kind = kind
 
     def result(self) -> dict:
-        if self.kind is None and not self.facts:
+        if self.kind is None and not self.facts and not self.claims:
             raise BookError(f"{self.where}: main(book) produced nothing; call "
-                            "book.figure(), book.table() or book.fact()")
+                            "book.figure(), book.table(), book.fact() or book.claim()")
         return {
             "kind": self.kind or "facts",
             "meta": self.meta,
             "facts": {n: asdict(f) for n, f in self.facts.items()},
+            "claims": self.claims,
             "files": self.files,
         }
+
+
+def _caller_line() -> int:
+    """Line number in the snippet (the first frame outside this file)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    return frame.f_lineno if frame is not None else 0
+
+
+def np_bool() -> type:
+    import numpy as np
+
+    return np.bool_
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(exponent: int) -> str:
+    return str(exponent).translate(_SUPERSCRIPT)
 
 
 def _require_text(value: str, what: str, where: str) -> None:

@@ -1,8 +1,9 @@
 """Discover snippets, re-run the stale ones, install their artefacts atomically.
 
 Layout: ``snippets/<folder>/<stem>.py`` makes ``figures/<folder>/<stem>.*`` plus a
-manifest ``figures/<folder>/<stem>.json`` recording the cache key, the SHA-256 of
-every output, and the figure/table metadata and facts. The manifest is committed with
+manifest ``figures/<folder>/<stem>.json`` recording the cache key with the dependency
+map it was computed from, the SHA-256 of every output, the figure/table metadata, the
+facts and the claims. The manifest is committed with
 the figures, so a fresh clone builds without running any snippet, and it is written
 last, so a build that dies half-way leaves a manifest whose key no longer matches.
 
@@ -27,9 +28,9 @@ from pathlib import Path
 
 from . import BookError, notebooks
 from .artefacts import Fact
-from .deps import cache_key, file_digest
+from .deps import dependencies, explain_change, file_digest, key_of
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the manifest records its dependency map
 DEFAULT_TIMEOUT_S = 300.0
 
 
@@ -105,14 +106,29 @@ def read_manifest(snip: Snippet) -> tuple[dict | None, str]:
     return manifest, ""
 
 
-def staleness(snip: Snippet, key: str) -> str:
-    """Why `snip` must run, or '' if its committed artefacts are up to date."""
+def staleness(snip: Snippet, deps: dict[str, str]) -> str:
+    """Why `snip` must run, naming what changed, or '' if its committed artefacts
+    are up to date."""
     manifest, why = read_manifest(snip)
     if manifest is None:
         return why
-    if manifest.get("key") != key:
-        return "its code, an imported module, a data file or a library changed"
+    if manifest.get("key") != key_of(deps):
+        return explain_change(manifest.get("deps"), deps)
     return ""
+
+
+def audit(root: Path) -> dict[str, str]:
+    """{snippet or notebook: why it is stale} for every one whose committed
+    artefacts do not match its sources; empty when a build would run nothing."""
+    root = root.resolve()
+    stale = {}
+    for snip in discover(root):
+        if why := staleness(snip, dependencies(snip.path, root)):
+            stale[snip.rel] = why
+    for nb in notebooks.discover(root):
+        if why := staleness(nb, notebooks.dependencies(nb)):
+            stale[nb.rel] = why
+    return stale
 
 
 def refresh(root: Path, *, force: bool = False, workers: int | None = None,
@@ -121,22 +137,20 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
     start = time.perf_counter()
     root = root.resolve()
     report = Report()
-    todo: list[tuple[Snippet, str]] = []
+    todo: list[tuple[Snippet, dict[str, str]]] = []
     for snip in discover(root):
-        key = cache_key(snip.path, root)
-        why = "forced" if force else staleness(snip, key)
+        deps = dependencies(snip.path, root)
+        why = "forced" if force else staleness(snip, deps)
         if why:
-            todo.append((snip, key))
+            todo.append((snip, deps))
             report.reasons[snip.rel] = why
         else:
             report.cached.append(snip.rel)
-    found = notebooks.discover(root)
-    extra = notebooks.key_extra(root) if found else ""
-    for nb in found:  # same cache and worker pool as snippets
-        key = notebook_key(nb, extra)
-        why = "forced" if force else staleness(nb, key)
+    for nb in notebooks.discover(root):  # same cache and worker pool as snippets
+        deps = notebooks.dependencies(nb)
+        why = "forced" if force else staleness(nb, deps)
         if why:
-            todo.insert(0, (nb, key))  # the longest jobs first: less idle at the end
+            todo.insert(0, (nb, deps))  # the longest jobs first: less idle at the end
             report.reasons[nb.rel] = why
         else:
             report.cached.append(nb.rel)
@@ -151,15 +165,6 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
             )
     report.seconds = time.perf_counter() - start
     return report
-
-
-def notebook_key(nb: notebooks.Notebook, extra: str | None = None) -> str:
-    """A notebook's key: its source and local imports (as for snippets) plus the
-    notebook build code, the site links in its setup cell and the palette."""
-    import hashlib
-
-    extra = extra if extra is not None else notebooks.key_extra(nb.root)
-    return hashlib.sha256((cache_key(nb.path, nb.root) + extra).encode()).hexdigest()
 
 
 def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
@@ -179,7 +184,7 @@ def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
         try:
             while True:
                 try:
-                    snip, key = jobs.get_nowait()
+                    snip, deps = jobs.get_nowait()
                 except queue.Empty:
                     return
                 if worker is None:
@@ -187,7 +192,7 @@ def _run_all(root, todo, workers, timeout_s, report) -> list[str]:
                 try:
                     result = worker.run(snip, timeout_s)
                     if result["ok"]:
-                        install(snip, key, result, worker.staging_for(snip))
+                        install(snip, deps, result, worker.staging_for(snip))
                         with lock:
                             report.ran.append(snip.rel)
                         continue
@@ -274,7 +279,8 @@ class Worker:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def install(snip: Snippet, key: str, result: dict, staging: Path) -> None:
+def install(snip: Snippet, deps: dict[str, str], result: dict,
+            staging: Path) -> None:
     """Move a successful run's files into figures/, then write its manifest."""
     snip.out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {}
@@ -288,10 +294,12 @@ def install(snip: Snippet, key: str, result: dict, staging: Path) -> None:
     manifest = {
         "version": MANIFEST_VERSION,
         "snippet": snip.rel,
-        "key": key,
+        "key": key_of(deps),
+        "deps": deps,
         "kind": result["kind"],
         "meta": result["meta"],
         "facts": result["facts"],
+        "claims": result.get("claims", {}),
         "outputs": outputs,
     }
     _write_json_atomic(snip.manifest_path, manifest)
@@ -324,6 +332,8 @@ class Index:
     facts: dict[str, Fact]
     fact_origin: dict[str, str]
     orphans: list[str]
+    claims: dict[str, dict] = field(default_factory=dict)  # name -> {text, because}
+    claim_origin: dict[str, str] = field(default_factory=dict)
     notebooks: dict[str, dict] = field(default_factory=dict)  # rel -> manifest
 
 
@@ -332,6 +342,8 @@ def load_index(root: Path) -> Index:
     artefacts: dict[str, Artefact] = {}
     facts: dict[str, Fact] = {}
     origin: dict[str, str] = {}
+    claims: dict[str, dict] = {}
+    claim_origin: dict[str, str] = {}
     produced: set[str] = set()
     for snip in discover(root):
         manifest, why = read_manifest(snip)
@@ -349,6 +361,12 @@ def load_index(root: Path) -> Index:
             fact.check(snip.rel)
             facts[name] = fact
             origin[name] = snip.rel
+        for name, data in manifest.get("claims", {}).items():
+            if name in claims:
+                raise BookError(f"{snip.rel}: claim '{name}' is also published by "
+                                f"{claim_origin[name]}; claim names are book-wide")
+            claims[name] = data
+            claim_origin[name] = snip.rel
     notebook_manifests = {}
     for nb in notebooks.discover(root):
         manifest, why = read_manifest(nb)
@@ -366,4 +384,5 @@ def load_index(root: Path) -> Index:
         for p in (root / "figures").rglob("*")
         if p.is_file() and p.relative_to(root).as_posix() not in produced
     ) if (root / "figures").is_dir() else []
-    return Index(artefacts, facts, origin, orphans, notebook_manifests)
+    return Index(artefacts, facts, origin, orphans, claims, claim_origin,
+                 notebook_manifests)

@@ -40,7 +40,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 from . import BookError
@@ -117,16 +116,29 @@ def site_links(root: Path) -> dict:
     return found
 
 
-def key_extra(root: Path) -> str:
-    """What a notebook's outputs depend on besides its source and imports."""
-    here = Path(__file__).parent
-    h = hashlib.sha256(json.dumps(site_links(root), sort_keys=True).encode())
-    for name in ("notebooks.py", "nbexec.py", "wheel.py"):
-        h.update((here / name).read_bytes())
-    h.update(f"jupytext={version('jupytext')};nbformat={version('nbformat')}".encode())
-    h.update((root / "pyproject.toml").read_bytes())  # the wheel name in the setup
-    h.update((root / "snippets" / "style.py").read_bytes())
-    return h.hexdigest()
+# The code that turns exercises.py into its notebooks: part of every notebook's key.
+BUILD_CODE = ("scripts/bookbuild/notebooks.py", "scripts/bookbuild/nbexec.py")
+
+
+def dependencies(nb: Notebook) -> dict[str, str]:
+    """{dependency: digest} for a notebook, in the form deps.dependencies gives a
+    snippet: its source, the local modules and libraries it imports, this build code
+    (and what it imports: the palette, jupytext, nbformat), pyproject.toml (the wheel
+    named in the setup cell) and the site links the setup cell and page use."""
+    from . import deps
+
+    found = deps.dependencies(nb.path, nb.root, with_build_code=False)
+    for rel in BUILD_CODE:
+        for name, digest in deps.dependencies(nb.root / rel, nb.root,
+                                              with_build_code=False).items():
+            if name.startswith(("lib:", "python")):
+                found[name] = digest
+            else:
+                found[f"build:{name}"] = deps.code_digest(nb.root / name, nb.root)
+    found["data:pyproject.toml"] = deps.file_digest(nb.root / "pyproject.toml")
+    links = json.dumps(site_links(nb.root), sort_keys=True).encode()
+    found["site_url and repo_url"] = hashlib.sha256(links).hexdigest()
+    return dict(sorted(found.items()))
 
 
 # -- the source format ------------------------------------------------------------

@@ -2,6 +2,8 @@
 
     {{fact:NAME}}          the fact's display text, e.g. "42.9 GB"
     {{fact:NAME:bare}}     the number without its unit
+    {{claim:NAME}}         the words of a claim the snippet checked, e.g. "about
+                           half the FLOPs of" (see ``Book.claim``)
     {{figure:NAME}}        on its own line: light + dark images, caption, and a
                            collapsible block with the code regions that drew it
     {{figure:NAME | caption}}  the same with the page's own caption
@@ -71,6 +73,8 @@ def _expand_line(line: str, where: str, page_uri: str, index: Index,
     # Split off inline code spans so `{{fact:x}}` in backticks stays literal.
     parts = re.split(r"(`+[^`]*`+)", line)
     block = REFERENCE.fullmatch(line.strip())
+    if block and block.group(1) == "lessons":
+        return line  # the nav's lesson lists: expanded by nav.expand, after this pass
     if block and block.group(1) in ("figure", "table"):
         indent = line[: len(line) - len(line.lstrip())]
         kind, name, caption = block.groups()
@@ -81,7 +85,8 @@ def _expand_line(line: str, where: str, page_uri: str, index: Index,
         if "{{" in parts[i]:
             raise BookError(f"{where}: malformed reference near "
                             f"{parts[i][parts[i].index('{{'):][:40]!r}; the forms are "
-                            "{{fact:name}}, {{figure:name}} and {{table:name}}")
+                            "{{fact:name}}, {{claim:name}}, {{figure:name}} and "
+                            "{{table:name}}")
     return "".join(parts)
 
 
@@ -90,9 +95,16 @@ def _inline(m: re.Match, where: str, index: Index) -> str:
     if kind in ("figure", "table"):
         raise BookError(f"{where}: {{{{{kind}:{name}}}}} must stand on a line of "
                         "its own")
+    if kind == "claim":
+        claim = index.claims.get(name)
+        if claim is None or option is not None:
+            raise BookError(f"{where}: unknown claim '{name}'." + _suggest(
+                name, index.claims) + " Claims are published by book.claim() in a "
+                "snippet under snippets/.")
+        return claim["text"]
     if kind != "fact":
-        raise BookError(f"{where}: unknown reference kind '{kind}' (use fact, figure "
-                        "or table)")
+        raise BookError(f"{where}: unknown reference kind '{kind}' (use fact, claim, "
+                        "figure or table)")
     fact_name, _, variant = name.partition(":")
     fact = index.facts.get(fact_name)
     if fact is None:

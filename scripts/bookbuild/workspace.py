@@ -4,8 +4,8 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "mkdocs.yml",
-              "pyproject.toml")
+BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "overrides",
+              "mkdocs.yml", "pyproject.toml")
 
 
 def copy_book(dest: Path) -> Path:

@@ -179,3 +179,54 @@ def test_malformed_quiz_names_the_line(quiz, problem):
 def test_well_formed_quiz_passes():
     page = "<quiz>\nQ?\n- [x] a\n> yes\n- [ ] b\n> because\n</quiz>\n"
     assert quizzes.check(page, "docs/p.md") == 1
+
+
+CLAIM_SNIPPET = '''
+def main(book):
+    naive, tiled = 4.295e9, {tiled}
+    book.fact("claim_demo_ratio", tiled / naive, fmt=".2f")
+    book.claim("tiled_about_half", "about half the FLOPs of",
+               holds=0.45 < tiled / naive < 0.55, because=f"{{tiled / naive:.3f}}")
+'''
+
+
+def test_a_claim_renders_its_checked_words(mini_repo):
+    write(mini_repo / "snippets/demo/claim_demo.py",
+          CLAIM_SNIPPET.format(tiled=2.181e9))
+    refresh(mini_repo)
+    index = engine.load_index(mini_repo)
+    out, _ = references.expand("The tiled kernel does {{claim:tiled_about_half}} the "
+                               "naive one.", src="docs/p.md", page_uri="p.md",
+                               index=index)
+    assert out == "The tiled kernel does about half the FLOPs of the naive one."
+    with pytest.raises(BookError, match=r"docs/p.md:2: unknown claim 'tiled_about'\. "
+                       r"Did you mean 'tiled_about_half'"):
+        references.expand("\n{{claim:tiled_about}}", src="docs/p.md",
+                          page_uri="p.md", index=index)
+
+
+def test_a_claim_that_contradicts_its_measurement_fails_at_its_line(mini_repo):
+    path = write(mini_repo / "snippets/demo/claim_demo.py",
+                 CLAIM_SNIPPET.format(tiled=2.181e9))
+    refresh(mini_repo)
+    before = snapshot(mini_repo)
+    path.write_text(path.read_text().replace("2181000000.0", "4.295e9"))
+    with pytest.raises(BookError) as err:
+        refresh(mini_repo)
+    line = 1 + path.read_text().splitlines().index(
+        '    book.claim("tiled_about_half", "about half the FLOPs of",')
+    assert (f"snippets/demo/claim_demo.py:{line}: claim 'tiled_about_half' does not "
+            "hold: the page says 'about half the FLOPs of'") in str(err.value)
+    assert "(1.000)" in str(err.value)
+    assert snapshot(mini_repo) == before  # the last good manifest survives
+
+
+def test_rounding_noise_is_refused_and_a_bound_published(tmp_path):
+    book = Book("demo", tmp_path, "snippets/x/demo.py")
+    with pytest.raises(BookError, match=r"demo.py:\d+: fact 'gap' is 8.9e-16, which "
+                       "looks like rounding noise"):
+        book.fact("gap", 8.9e-16, fmt=".0e")
+    assert book.bound("gap", 8.9e-16, dtype="float64") == 1e-13  # 64·eps = 1.4e-14
+    assert book.facts["gap"].text == "10⁻¹³"
+    with pytest.raises(BookError, match=r"\|0.0003\| is not below 1e-05"):
+        book.bound("gap32", 3e-4, dtype="float32")  # 64·eps(float32) = 7.6e-6
