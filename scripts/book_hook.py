@@ -4,7 +4,8 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
 1. re-runs the snippets whose inputs changed (scripts/bookbuild/engine.py),
 2. adds figures/ and the snippet sources to the site so ``--strict`` checks every
    link to them, and a downloadable .ipynb beside each exercise notebook,
-3. checks quizzes and expands {{fact:…}}, {{figure:…}}, {{table:…}} in every page,
+3. checks quizzes and checkpoints, and expands {{fact:…}}, {{figure:…}},
+   {{table:…}} in every page,
 4. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows.
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
@@ -26,7 +27,8 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import BookError, engine, quizzes, references  # noqa: E402
+from scripts.bookbuild import (BookError, checkpoints, engine, quizzes,  # noqa: E402
+                               references)
 from scripts.bookbuild.deps import cache_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
@@ -79,6 +81,7 @@ def on_page_markdown(markdown, page, config, files):
     offset = _front_matter_lines(page, markdown)
     try:
         quizzes.check(markdown, src, offset)
+        checkpoints.check(markdown, src, offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
