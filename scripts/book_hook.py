@@ -6,7 +6,8 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
    link to them, and a downloadable .ipynb beside each exercise notebook,
 3. checks quizzes and checkpoints, and expands {{fact:…}}, {{figure:…}},
    {{table:…}} in every page,
-4. warns (an error under --strict) about orphans: files in figures/ that no snippet
+4. drops KaTeX from pages without maths (scripts/bookbuild/pageassets.py),
+5. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows.
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
 """
@@ -27,8 +28,8 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import (BookError, checkpoints, engine, quizzes,  # noqa: E402
-                               references)
+from scripts.bookbuild import (BookError, checkpoints, engine,  # noqa: E402
+                               pageassets, quizzes, references)
 from scripts.bookbuild.deps import cache_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
@@ -90,6 +91,10 @@ def on_page_markdown(markdown, page, config, files):
     _state["used"] |= refs.figures | refs.tables
     _state["pages"] += 1
     return expanded
+
+
+def on_post_page(output, page, config):
+    return pageassets.drop_unused_katex(output)
 
 
 def on_post_build(config):
