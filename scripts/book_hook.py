@@ -97,6 +97,12 @@ def on_post_page(output, page, config):
     return pageassets.drop_unused_katex(output)
 
 
+def on_post_template(output, template_name, config):
+    """Static pages (404.html) come from templates, not pages."""
+    return pageassets.drop_unused_katex(output) if template_name.endswith(".html") \
+        else output
+
+
 def on_post_build(config):
     index = _state["index"]
     for orphan in index.orphans:

@@ -96,14 +96,9 @@
         box.classList.toggle("book-scrolls", scrolls);
         box.classList.toggle("book-scrolled-end",
           box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
-        if (scrolls && !box.hasAttribute("tabindex")) {
-          box.tabIndex = 0;  // keyboard users scroll it with the arrow keys
-          if (!box.hasAttribute("role")) {
-            box.setAttribute("role", "region");
-            box.setAttribute("aria-label", box.querySelector("table")
-              ? "Table, scrolls sideways" : "Code, scrolls sideways");
-          }
-        }
+        // Keyboard users scroll it with the arrow keys once it has focus (as
+        // Material does for its own code blocks).
+        if (scrolls && !box.hasAttribute("tabindex")) box.tabIndex = 0;
       };
       update();
       box.addEventListener("scroll", update, { passive: true });
