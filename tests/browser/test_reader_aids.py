@@ -192,3 +192,37 @@ def test_katex_is_loaded_only_on_pages_with_maths(visit, site_url):
     without = visit(site_url + "concepts/")
     assert not any("katex" in u for u in without.requests)
     assert without.errors == []
+
+
+# Per figure on the page: the smallest text size as displayed, in CSS px, from the
+# SVG's own font sizes scaled by how wide the image is drawn. Mathtext sub- and
+# superscripts (70 % of the size they hang from) are exempt.
+FIGURE_TEXT_JS = """
+async () => {
+  const out = [];
+  for (const img of document.querySelectorAll('figure.book-figure img')) {
+    if (!img.offsetParent) continue;
+    const svg = await (await fetch(img.src)).text();
+    const width = Number(svg.match(/viewBox="0 0 ([\\d.]+)/)[1]);
+    const sizes = [...svg.matchAll(/font-size: ([\\d.]+)px/g)].map(m => Number(m[1]));
+    const base = sizes.filter(s => !sizes.some(t => Math.abs(s - 0.7 * t) < 0.05));
+    const scale = img.getBoundingClientRect().width / width;
+    out.push([img.src.split('/').pop(), Math.min(...base) * scale]);
+  }
+  return out;
+}
+"""
+LESSONS = ["5.3-scaling-architecture/" + lesson for lesson in
+           ("mixture-of-experts/", "long-context/", "training-and-serving/")]
+
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_figure_text_is_at_least_caption_size_at_1280_px(visit, site_url, path):
+    v = visit(site_url + path)
+    caption = float(v.page.locator("figure.book-figure figcaption").first.evaluate(
+        "c => parseFloat(getComputedStyle(c).fontSize)"))
+    v.load_every_image()
+    measured = v.page.evaluate(FIGURE_TEXT_JS)
+    assert measured
+    small = [(name, round(px, 1)) for name, px in measured if px < caption - 0.05]
+    assert not small, f"figure text below the {caption} px caption size: {small}"
