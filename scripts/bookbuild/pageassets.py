@@ -3,9 +3,10 @@
 KaTeX (script, auto-render, the book's init script and its stylesheet) is listed in
 ``extra_javascript`` / ``extra_css`` for every page. A page without maths would
 download about 300 KB for nothing, so after MkDocs renders a page the tags are
-dropped unless the page has maths: an ``arithmatex`` span from a Markdown page, or a
-``$…$`` / ``\\(…\\)`` / ``\\[…\\]`` formula in a notebook's Markdown cell (notebooks are
-rendered without arithmatex and leave the delimiters for KaTeX's auto-render).
+dropped unless the page has maths: an ``arithmatex`` span from a Markdown page, or
+a ``$…$`` / ``\\(…\\)`` / ``\\[…\\]`` formula in a notebook's Markdown cell
+(notebooks are rendered without arithmatex and leave the delimiters for KaTeX's
+auto-render).
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ class PageReport:
         n = len(self.questions)
         spread = " ".join(f"{p}:{c}" for p, c in sorted(self.positions.items()))
         verdict = "; ".join(self.problems()) or (
-            "ok" if n >= MIN_QUESTIONS else f"too few questions to judge (<{MIN_QUESTIONS})")
+            "ok" if n >= MIN_QUESTIONS
+            else f"too few questions to judge (<{MIN_QUESTIONS})")
         return (f"{self.src}: {n} questions; correct at position {spread or '-'}; "
                 f"correct is longest in {self.longest}; {verdict}")
 

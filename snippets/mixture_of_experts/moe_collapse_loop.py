@@ -54,8 +54,8 @@ def draw(theme, d):
             color=theme.warn, fontsize=14, fontweight="bold")
     result = (f"Toy run, no balancing\nloss (seed {SHOWN_SEED}, {N_EXPERTS} experts)"
               f"\n\nstep 0: expert 0 gets\n{100 * d['start']:.0f}% of the tokens\n\n"
-              f"step {d['step']} on: it gets\nall of them; experts\n1–{N_EXPERTS - 1} "
-              "get no tokens,\nso no gradient, and\nstop learning")
+              f"step {d['step']} on: it gets\nall of them; experts\n"
+              f"1–{N_EXPERTS - 1} get no tokens,\nso no gradient, and\nstop learning")
     ax.add_patch(FancyBboxPatch((9.2, 0.9), 4.1, 4.2,
                                 boxstyle="round,pad=0.05,rounding_size=0.2",
                                 facecolor=theme.panel, edgecolor=theme.muted,

@@ -53,7 +53,8 @@ def draw(theme, mixtral, bars):
         # Embeddings and norms are a sliver at this scale (a few pixels wide), so
         # the label says how much they are.
         small = (bars[name]["embedding"] + bars[name]["norm"]) / 1e9
-        ax.text(left + 0.8, y, f"{left:.1f} B\n(embeddings, head,\nnorms: {small:.2f} B)",
+        ax.text(left + 0.8, y,
+                f"{left:.1f} B\n(embeddings, head,\nnorms: {small:.2f} B)",
                 va="center", color=theme.fg, linespacing=1.2)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("parameters (billions)")
