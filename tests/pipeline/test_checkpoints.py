@@ -121,3 +121,21 @@ def test_every_checkpoint_in_the_book_is_well_formed():
     total = sum(checkpoints.check(p.read_text(encoding="utf-8"), str(p))
                 for p in (REPO / "docs").rglob("*.md"))
     assert total >= 6
+
+
+@pytest.mark.build
+def test_the_build_fails_on_a_checkpoint_that_folds_its_question(tmp_path):
+    from scripts.bookbuild.workspace import copy_book
+
+    from ..conftest import mkdocs_build
+
+    copy = copy_book(tmp_path / "book")
+    page = copy / "docs" / "index.md"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    old = ['', '??? question "Checkpoint: folded"', "    Predict.", "",
+           "    **Answer.** Revealed with the question."]
+    page.write_text("\n".join(lines + old) + "\n", encoding="utf-8")
+    result = mkdocs_build(copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert (f"docs/index.md:{len(lines) + 2}: checkpoint 'Checkpoint: folded': "
+            "'???' collapses the question") in result.stderr
