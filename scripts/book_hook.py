@@ -4,12 +4,13 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
 1. re-runs the snippets whose inputs changed (scripts/bookbuild/engine.py),
 2. adds figures/ and the snippet sources to the site so ``--strict`` checks every
    link to them, and a downloadable .ipynb beside each exercise notebook,
-3. checks quizzes and expands {{lessons:…}} (from the nav), {{fact:…}},
-   {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with citations, numbering
-   and page checks around it (bookbuild/apparatus.py),
-4. warns (an error under --strict) about orphans: files in figures/ that no snippet
+3. checks quizzes and checkpoints, and expands {{lessons:…}} (from the nav),
+   {{fact:…}}, {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with
+   citations, numbering and page checks around it (bookbuild/apparatus.py),
+4. drops KaTeX from pages without maths (scripts/bookbuild/pageassets.py),
+5. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows,
-5. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
+6. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
 """
 
@@ -29,8 +30,8 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import (BookError, engine, nav, quizzes,  # noqa: E402
-                               references, sitecheck)
+from scripts.bookbuild import (BookError, checkpoints, engine, nav,  # noqa: E402
+                               pageassets, quizzes, references, sitecheck)
 from scripts.bookbuild import apparatus, pagechecks  # noqa: E402
 from scripts.bookbuild.deps import cache_key  # noqa: E402
 
@@ -99,6 +100,7 @@ def on_page_markdown(markdown, page, config, files):
         pagechecks.description(page.meta, src)
         markdown = app.before(markdown, uri, page.meta, offset)
         quizzes.check(markdown, src, offset)
+        checkpoints.check(markdown, src, offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
@@ -112,6 +114,16 @@ def on_page_markdown(markdown, page, config, files):
     _state["used"] |= refs.figures | refs.tables
     _state["pages"] += 1
     return expanded
+
+
+def on_post_page(output, page, config):
+    return pageassets.drop_unused_katex(output)
+
+
+def on_post_template(output, template_name, config):
+    """Static pages (404.html) come from templates, not pages."""
+    return pageassets.drop_unused_katex(output) if template_name.endswith(".html") \
+        else output
 
 
 def on_post_build(config):
