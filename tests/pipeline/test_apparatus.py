@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bookbuild import BookError, bibtex, citations, numbering, pagechecks, sitecheck
+from scripts.bookbuild import (BookError, bibtex, citations, numbering, pagechecks,
+                               sitecheck)
 from scripts.bookbuild.workspace import REPO, copy_book
 
 from ..conftest import mkdocs_build
