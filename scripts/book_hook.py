@@ -6,12 +6,13 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
    link to them; for each exercise notebook, swaps its page source for the executed
    page notebook (mkdocs-jupyter only renders it) and publishes the reader's and the
    solutions notebook beside the page and the kernels wheel under downloads/,
-3. checks quizzes and expands {{lessons:…}} (from the nav), {{fact:…}},
-   {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with citations, numbering
-   and page checks around it (bookbuild/apparatus.py),
-4. warns (an error under --strict) about orphans: files in figures/ that no snippet
+3. checks quizzes and checkpoints, and expands {{lessons:…}} (from the nav),
+   {{fact:…}}, {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with
+   citations, numbering and page checks around it (bookbuild/apparatus.py),
+4. drops KaTeX from pages without maths (scripts/bookbuild/pageassets.py),
+5. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows,
-5. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
+6. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
 """
 
@@ -30,8 +31,9 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import (BookError, engine, nav, nbpage,  # noqa: E402
-                               notebooks, quizzes, references, sitecheck, wheel)
+from scripts.bookbuild import (BookError, checkpoints, engine, nav,  # noqa: E402
+                               nbpage, notebooks, pageassets, quizzes, references,
+                               sitecheck, wheel)
 from scripts.bookbuild import apparatus, pagechecks  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
@@ -129,6 +131,7 @@ def on_page_markdown(markdown, page, config, files):
         pagechecks.description(page.meta, src)
         markdown = app.before(markdown, uri, page.meta, offset)
         quizzes.check(markdown, src, offset)
+        checkpoints.check(markdown, src, offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
@@ -155,6 +158,16 @@ def on_page_content(html, page, config, files):
 
 def _is_notebook(page) -> bool:
     return page.file.src_uri.endswith("/" + notebooks.NAME)
+
+
+def on_post_page(output, page, config):
+    return pageassets.drop_unused_katex(output)
+
+
+def on_post_template(output, template_name, config):
+    """Static pages (404.html) come from templates, not pages."""
+    return pageassets.drop_unused_katex(output) if template_name.endswith(".html") \
+        else output
 
 
 def on_post_build(config):

@@ -52,10 +52,11 @@ Start with the problem a reader can feel, before any solution.
 The example figure's slope is {{{{fact:{example}_slope}}}}. Every number on this page
 comes from a fact like this one.
 
-??? question "Checkpoint: predict before you open"
+!!! question "Checkpoint: predict before you open the answer"
     Ask for a prediction the reader can commit to.
 
-    **Answer.** Reveal it, with the reasoning.
+    ??? success "Answer"
+        Reveal it, with the reasoning.
 
 ## Quiz
 
