@@ -25,7 +25,6 @@
 # Every cell runs on a CPU in seconds. The exercises do not depend on each other.
 
 # %%
-import itertools
 import math
 
 import matplotlib.pyplot as plt
