@@ -121,6 +121,9 @@ assert torch.equal(double(torch.arange(3)), torch.tensor([0, 2, 4])), \\
     "double should multiply every entry by two: look at the first entry that differs"
 print("double works")
 
+# %%
+print(double(torch.arange(4)))  # given code: its output shows on the page
+
 # %% [markdown] tags=["solution"]
 # What the result means, for the reader who opens the solution.
 '''

@@ -182,13 +182,19 @@ def render_both(fig) -> dict:
 
 
 def _svg(fig) -> bytes:
+    """Saved as artefacts.render_svg saves snippet figures: text stays text, with
+    the book's font stack."""
     import matplotlib.pyplot as plt
 
+    from snippets.style import FONT_STACK
+
     buf = io.BytesIO()
-    with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
+    with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", bbox_inches="tight", transparent=True,
                     metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+    stack = ", ".join(f"'{f}'" for f in FONT_STACK) + ", sans-serif"
+    return buf.getvalue().replace(b"font-family: 'DejaVu Sans';",
+                                  f"font-family: {stack};".encode())
 
 
 def _light_to_dark(light, dark) -> dict[str, str]:

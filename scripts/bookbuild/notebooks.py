@@ -238,7 +238,8 @@ def setup_source(root: Path) -> str:
     dist = re.search(r'^name\s*=\s*"([^"]+)"', (root / "pyproject.toml").read_text(
         encoding="utf-8"), re.M).group(1)
     if links["site_url"]:  # PEP 508 direct references: "name[extra] @ url"
-        remote = f'"{dist}[notebooks] @ {links["site_url"]}{WHEEL_DIR}/{wheel}"'
+        remote = (f'("{dist}[notebooks] @ "\n          '
+                  f'f"{links["site_url"]}{WHEEL_DIR}/{{WHEEL}}")')
     elif links["repo_url"]:
         remote = f'"{dist}[notebooks] @ git+{links["repo_url"].rstrip("/")}"'
     else:

@@ -194,8 +194,8 @@ def test_kernels_wheel_is_reproducible_and_holds_the_package(tmp_path):
 
 @pytest.mark.parametrize("config,remote", [
     ("site_url: https://b.example/book/\nrepo_url: https://github.com/o/r\n",
-     '"attention-textbook[notebooks] @ https://b.example/book/downloads/'
-     'attention_textbook-0.1.0-py3-none-any.whl"'),
+     '("attention-textbook[notebooks] @ "\n          '
+     'f"https://b.example/book/downloads/{WHEEL}")'),
     ("repo_url: https://github.com/o/r\n",
      '"attention-textbook[notebooks] @ git+https://github.com/o/r"'),
     ("site_name: t\n", "None"),
@@ -204,4 +204,5 @@ def test_setup_cell_installs_from_the_site_or_the_repository(nb_repo, config, re
     write(nb_repo / "mkdocs.yml", config)
     source = notebooks.setup_source(nb_repo)
     assert f"REMOTE = {remote}" in source
+    assert max(len(line) for line in source.splitlines()) <= 88  # fits the page
     compile(source, "setup", "exec")
