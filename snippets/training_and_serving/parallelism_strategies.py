@@ -123,6 +123,10 @@ def main(book):
     book.fact("scale_dp_batch", BATCH, fmt="d")
     book.fact("scale_dp_shard", d["shards"][0], fmt="d")
     book.fact("scale_dp_allreduce_mb", d["grad_bytes"] / 1e6, fmt=".0f", unit="MB")
+    # The kernel's bytes over the gradient size must be the textbook 2(N − 1)/N.
+    book.fact("scale_ring_factor", d["grad_bytes"] / (BYTES_BF16 * d["n_params"]),
+              fmt=".2f", unit="×", expected=2 * (DP_GPUS - 1) / DP_GPUS,
+              source="ring all-reduce: 2(N − 1)/N of the gradient, sent per GPU")
     book.fact("scale_tp_gpus", TP_GPUS, fmt="d")
     book.fact("scale_tp_up_shard", 0, text="{}×{}".format(*d["up"][0]))
     book.fact("scale_tp_up_full", 0, text=f"{cfg.d_ff}×{cfg.d_model}")
