@@ -92,6 +92,9 @@ def main(book):
               100 * mixtral["flops"] / dense13["flops"], fmt=".0f", unit="%",
               expected=100, rel_tol=0.10,
               source="often quoted: Mixtral has 13B-class per-token compute")
+    ratio13 = mixtral["flops"] / dense13["flops"]
+    book.claim("moe_same_speed", "about the same compute per token",
+               holds=abs(ratio13 - 1) < 0.10, because=f"Mixtral / dense 13B = {ratio13:.3f}")
     book.fact("moe_dense47_vs_mixtral_flops", dense47["flops"] / mixtral["flops"],
               fmt=".1f", unit="×")
     # "Mixtral uses ~3.5x more memory than its active parameter count suggests"
@@ -107,6 +110,10 @@ def main(book):
     book.fact("moe_bytes_per_param", BYTES_PER_PARAM, fmt="d")
     # The second checkpoint: 1T training tokens by the 6·N·D rule
     book.fact("moe_train_tokens", TRAIN_TOKENS, text="1 trillion")
+    train13 = mixtral["train_flops"] / dense13["train_flops"]
+    book.claim("moe_train_about_same", "About the same",
+               holds=abs(train13 - 1) < 0.10,
+               because=f"6ND, Mixtral active / dense 13B = {train13:.3f}")
     book.fact("moe_dense13_train_flops", dense13["train_flops"], fmt="sci:2",
               unit="FLOPs")
     book.fact("moe_mixtral_train_flops", mixtral["train_flops"], fmt="sci:2",
