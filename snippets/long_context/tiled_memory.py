@@ -129,8 +129,9 @@ def main(book):
             f"square of the length; tiled attention holds one {BLOCK}×{BLOCK} tile "
             "at a time and tracks the output it has to return anyway. The two outputs "
             "agree to rounding (largest difference under {{fact:lc_mem_max_diff}} "
-            "in fp32, at every length). FLOPs, counted as on the rest of "
-            "this page (causal, 2 per multiply-add), are not equal: the naive kernel "
-            "scores every pair and masks afterwards, the tiled one skips tiles above "
-            "the diagonal."),
+            "in fp32, at every length). The FLOPs the two kernels run (2 per "
+            "multiply-add, counted by torch) are not equal: the naive kernel scores "
+            "every pair and masks afterwards, the tiled one skips tiles above the "
+            "diagonal and lands just above the ideal causal count used elsewhere on "
+            "this page."),
     )
