@@ -180,8 +180,8 @@ def main(book):
               expected=to_gb(s["grad_7b"]) * 2 * (RING_GPUS - 1) / RING_GPUS,
               source="2(N − 1)/N × gradient")
     book.fact("mt_ring_twice_gb", 2 * to_gb(s["grad_7b"]), fmt=".1f", unit="GB")
-    book.fact("mt_ring_n_times_gb", RING_GPUS * to_gb(s["grad_7b"]), fmt=".1f",
-              unit="GB")
+    book.fact("mt_ring_naive_gb", (RING_GPUS - 1) * to_gb(s["grad_7b"]), fmt=".1f",
+              unit="GB")   # the whole gradient to each of the other N − 1 GPUs
     book.fact("mt_dp_gpus_7b", DP_GPUS_7B, fmt="d")
     book.fact("mt_gpu_gb", to_gb(s["gpu"]), fmt=".1f", unit="GB")
     book.fact("mt_gpu_gib", s["gpu"] / 2**30, fmt=".0f", unit="GiB")
