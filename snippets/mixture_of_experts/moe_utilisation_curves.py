@@ -19,6 +19,7 @@ AUX_WEIGHT = 0.1   # weight of the balancing loss in the balanced runs
 SHOWN_SEED = 0     # the seed drawn step by step
 LONG_STEPS = 1000  # the long run with the balancing loss (the notebook's exercise)
 DEAD_BELOW = 0.01  # an expert with under 1 % of the tokens is as good as unused
+LATE = 100         # the long run's shares are averaged over its last LATE steps
 
 
 # --8<-- [start:compute]
@@ -42,7 +43,7 @@ def long_run():
     """Seed 0 with the balancing loss for LONG_STEPS: shares over the last 100."""
     u = train_toy_router(SHOWN_SEED, AUX_WEIGHT, LONG_STEPS,
                          n_experts=N_EXPERTS).utilisation
-    return u[-100:].mean(dim=0)  # (experts,)
+    return u[-LATE:].mean(dim=0)  # (experts,)
 
 
 def collapse_step(utilisation):
@@ -125,6 +126,8 @@ def main(book):
     dead = int((late < DEAD_BELOW).sum())
     book.fact("moe_toy_long_steps", LONG_STEPS, fmt=",d")
     book.fact("moe_toy_long_dead", dead, fmt="d")
+    book.fact("moe_toy_dead_below_pct", 100 * DEAD_BELOW, fmt=".0f", unit="%")
+    book.fact("moe_toy_late_steps", LATE, fmt="d")
     book.fact("moe_toy_long_busiest_pct", 100 * float(late.max()), fmt=".0f", unit="%")
     book.figure(
         lambda theme: draw(theme, runs, busiest_final),
