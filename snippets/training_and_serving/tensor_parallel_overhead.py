@@ -54,7 +54,9 @@ def main(book):
     book.table("\n".join(lines), caption=(
         f"One GPT-3 175B layer (\\(d_\\text{{model}}\\) {cfg.d_model:,}, "
         f"{cfg.max_seq_len:,} tokens) "
-        f"split over {TP_DEGREE} GPUs by tensor parallelism, forward pass. Compute at "
+        f"split over {TP_DEGREE} GPUs by tensor parallelism, forward pass. Compute "
+        "counts the weight matmuls only (attention scores, softmax and norms "
+        "excluded), at "
         f"the A100's peak; {ALLREDUCES_PER_LAYER} ring all-reduces of the layer "
         "output per layer at the link's one-way bandwidth; no latency, no overlap. "
         "Real GPUs reach less than peak, which lowers the waiting share; real links "

@@ -59,7 +59,7 @@ def test_command_passes_on_the_book_and_fails_on_a_biased_page(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "scripts.bookbuild.quizlint", "docs"],
                         cwd=REPO, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "module-test.md: 13 questions" in ok.stdout
+    assert "module-test.md: 21 questions" in ok.stdout
     biased = tmp_path / "biased.md"
     biased.write_text(quiz(1) * 4)
     bad = subprocess.run([sys.executable, "-m", "scripts.bookbuild.quizlint",
