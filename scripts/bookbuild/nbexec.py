@@ -239,19 +239,24 @@ def _recolour(fig, mapping: dict[str, str]) -> None:
             art.set_cmap(ListedColormap(colours, name=art.cmap.name))
         if isinstance(art, Annotation) and art.arrow_patch is not None:
             arrow = art.arrow_patch
-            arrow.set_facecolor(swap(arrow.get_facecolor()))
-            arrow.set_edgecolor(swap(arrow.get_edgecolor()))
+            face, edge = arrow.get_facecolor(), arrow.get_edgecolor()
+            arrow.set_facecolor(swap(face))
+            arrow.set_edgecolor(swap(edge))
         if isinstance(art, Text):
             art.set_color(swap(art.get_color()))
-        elif isinstance(art, Line2D):
-            art.set_color(swap(art.get_color()))
-            art.set_markerfacecolor(swap(art.get_markerfacecolor()))
-            art.set_markeredgecolor(swap(art.get_markeredgecolor()))
+        elif isinstance(art, Line2D):  # read all first: markers may follow the line
+            line, face, edge = (art.get_color(), art.get_markerfacecolor(),
+                                art.get_markeredgecolor())
+            art.set_color(swap(line))
+            art.set_markerfacecolor(swap(face))
+            art.set_markeredgecolor(swap(edge))
         elif isinstance(art, Patch):
-            art.set_facecolor(swap(art.get_facecolor()))
-            art.set_edgecolor(swap(art.get_edgecolor()))
+            face, edge = art.get_facecolor(), art.get_edgecolor()
+            art.set_facecolor(swap(face))
+            art.set_edgecolor(swap(edge))
         elif isinstance(art, Collection):
-            if len(art.get_facecolor()):
-                art.set_facecolor([swap(c) for c in art.get_facecolor()])
-            if len(art.get_edgecolor()):
-                art.set_edgecolor([swap(c) for c in art.get_edgecolor()])
+            face, edge = art.get_facecolor(), art.get_edgecolor()
+            if len(face):
+                art.set_facecolor([swap(c) for c in face])
+            if len(edge):
+                art.set_edgecolor([swap(c) for c in edge])

@@ -206,3 +206,30 @@ def test_setup_cell_installs_from_the_site_or_the_repository(nb_repo, config, re
     assert f"REMOTE = {remote}" in source
     assert max(len(line) for line in source.splitlines()) <= 88  # fits the page
     compile(source, "setup", "exec")
+
+
+def test_dark_variant_swaps_each_colour_by_role_exactly_once():
+    """Markers follow their line's colour: swapping the line first must not make
+    the markers' colour be swapped a second time (light extra → dark extra)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scripts.bookbuild.nbexec import _reset_state, render_both
+    from snippets.style import DARK, LIGHT
+
+    _reset_state()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], "o-")               # C0: the accent, markers and line
+    ax.bar([2], [1], color="C1")
+    ax.errorbar([3], [1], yerr=[0.1], fmt="o", color="C2")
+    svgs = render_both(fig)
+    light, dark = svgs["light"].decode().lower(), svgs["dark"].decode().lower()
+    for role in ("accent", "contrast", "good"):
+        assert getattr(LIGHT, role).lower() in light
+        assert getattr(DARK, role).lower() in dark
+        assert getattr(LIGHT, role).lower() not in dark
+    assert DARK.extra[2].lower() not in dark  # where a double swap of C0 would land
+    assert "<text" in light  # text stays text, as in snippet figures
+    plt.close("all")
