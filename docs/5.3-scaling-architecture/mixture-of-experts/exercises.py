@@ -342,7 +342,8 @@ print(f"chance, two random pairs out of 8 experts: {chance:.0%}")
 # ## Exercise 4: router collapse (independent)
 #
 # `train_toy_router(seed, aux_loss_weight, steps)` trains a tiny top-1 MoE layer
-# (8 experts, expert 0 given a small head start) and returns, among others,
+# (8 experts; expert 0's router bias starts 0.2 nats higher, so at step 0 it gets
+# about a third of the tokens instead of an eighth) and returns, among others,
 # `utilisation`: a `(steps, 8)` tensor with each expert's share of the tokens at
 # every step. `load_balancing_loss(router_probs, expert_indices, n_experts)` is the
 # balancing loss: 1 at perfect balance, 8 with every token sure of one expert.
@@ -426,13 +427,16 @@ for ax in axes[-1]:
 fig.tight_layout()
 plt.show()
 for w, u in shares.items():
-    print(f"weight {w:<5}: busiest expert at step {SNAPSHOTS[-1]} has "
-          f"{u[-1].max():.0%} of the tokens")
+    print(f"weight {w:<5}: at step {SNAPSHOTS[-1]} the busiest expert has "
+          f"{u[-1].max():.0%} of the tokens, the quietest {u[-1].min():.1%}")
 
 # %% [markdown] tags=["solution"]
 # Without the loss the head start snowballs until one expert takes every token;
 # the others then get no gradient and stay as they were. A weight of 0.01 only
-# delays the collapse here (try seeds 1 to 5). At 0.1 no expert takes over, though
-# the shares drift from 1/8 over a long run: the balancing loss is a soft pressure
-# traded against the task loss, so its weight is a hyperparameter real models tune.
+# delays the collapse here (try seeds 1 to 5). At 0.1 no single expert takes over,
+# but balance is not restored either: look at the smallest shares at step 1,000,
+# where some experts get almost no tokens. The balancing loss is a soft pressure
+# traded against the task loss, so its weight is a hyperparameter; real systems add
+# hard limits too (a capacity per expert, or a routing bias adjusted to keep loads
+# even).
 # The dashed line marks 1/8, the share of each expert at perfect balance.

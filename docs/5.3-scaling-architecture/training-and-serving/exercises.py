@@ -70,7 +70,7 @@ for name in ("gpt2-small", "llama2-7b", "llama2-70b"):
     n = param_count(get_preset(name))["total"]
     total = training_memory(n)["total"]
     print(f"{name:>11}: {n / 1e9:6.2f} B params, {to_gb(total):8.1f} GB, "
-          f"{total / GPU_BYTES:5.1f} A100s' worth")
+          f"{total / GPU_BYTES:6.2g} A100s' worth")
 
 # %% [markdown]
 # Step 2. ZeRO stage 1 keeps weights and gradients whole on each of N GPUs and
