@@ -46,19 +46,29 @@ def outputs(root: Path) -> set[str]:
     return {f"{FOLDER}/{MANIFEST}", f"{FOLDER}/{wheel_name(root)}"}
 
 
+def staleness(root: Path) -> str:
+    """Why the committed wheel must be rebuilt, or '' when it is current."""
+    wheel = root / FOLDER / wheel_name(root)
+    try:
+        recorded = json.loads((root / FOLDER / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no readable wheel manifest"
+    if recorded.get("key") != key(root):
+        return "kernels/ or pyproject.toml changed (the wheel holds their bytes)"
+    if not wheel.is_file() or \
+            hashlib.sha256(wheel.read_bytes()).hexdigest() != recorded.get("sha256"):
+        return f"{wheel.name} is missing or was changed by hand"
+    return ""
+
+
 def refresh(root: Path, log=print) -> Path:
     """Return the path of an up-to-date wheel, building it if needed."""
     out = root / FOLDER
     wheel = out / wheel_name(root)
     manifest = out / MANIFEST
     want = key(root)
-    try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-        if recorded["key"] == want and wheel.is_file() and \
-                hashlib.sha256(wheel.read_bytes()).hexdigest() == recorded["sha256"]:
-            return wheel
-    except (OSError, ValueError, KeyError):
-        pass
+    if not staleness(root):
+        return wheel
     log(f"building {wheel.name} (kernels/ or pyproject.toml changed)")
     with tempfile.TemporaryDirectory(prefix="book-wheel-") as tmp:
         src, dist = Path(tmp) / "src", Path(tmp) / "dist"

@@ -21,7 +21,7 @@ HINT = ("run `make book` (or `make figures`) and commit figures/: a kernel, snip
 def test_every_committed_manifest_matches_its_sources():
     stale = engine.audit(REPO)
     listing = "\n".join(f"  {rel}: {why}" for rel, why in sorted(stale.items()))
-    assert not stale, f"{len(stale)} snippet(s) are stale:\n{listing}\n{HINT}"
+    assert not stale, f"{len(stale)} artefact(s) are stale:\n{listing}\n{HINT}"
 
 
 def test_the_audit_fails_when_a_kernel_changes_without_a_rebuild(tmp_path: Path):
