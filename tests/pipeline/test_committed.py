@@ -29,6 +29,8 @@ def test_the_audit_fails_when_a_kernel_changes_without_a_rebuild(tmp_path: Path)
     kernel = copy / "kernels" / "rope.py"
     kernel.write_text(kernel.read_text() + "\n\nANSWER = 42\n")
     stale = engine.audit(copy)
+    wheel = stale.pop("figures/downloads/ (the kernels wheel)")
+    assert "kernels/" in wheel  # the wheel ships the kernels' bytes
     assert stale and all(why == "kernels/rope.py changed" for why in stale.values())
     assert "snippets/long_context/rope_rotation.py" in stale
 
