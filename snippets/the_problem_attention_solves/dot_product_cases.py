@@ -47,7 +47,8 @@ def draw(theme, rows):
         for side in ax.spines.values():
             side.set_visible(False)
         ax.set_title(name, fontsize=13)
-        ax.set_xlabel(f"a·b = {dot:+.1f}   (angle {angle:.0f}°)", fontsize=12)
+        shown = f"{dot:+.1f}" if dot else "0"
+        ax.set_xlabel(f"a·b = {shown}   (angle {angle:.0f}°)", fontsize=12)
     return fig
 # --8<-- [end:draw]
 
@@ -55,7 +56,7 @@ def draw(theme, rows):
 def main(book):
     rows = compute()
     for key, (name, row) in zip(("similar", "perp", "opposite"), rows.items()):
-        book.fact(f"dot_case_{key}", row[2], fmt="+.1f")
+        book.fact(f"dot_case_{key}", row[2], fmt="+.1f" if row[2] else ".0f")
     sim, perp, opp = (row[2] for row in rows.values())
     book.figure(
         lambda theme: draw(theme, rows),

@@ -23,7 +23,7 @@ def compute():
 def main(book):
     x, out, out_shuffled = compute()
     book.fact("rx_mean_embedding", 0, text=vec(out[0], "{:.2f}"))
-    book.claim("uniform_same_for_all", "the same vector for every token",
+    book.claim("uniform_same_for_all", "every token gets the same vector",
                holds=bool((out == out[0]).all()), because=str(out.tolist()))
     book.claim("uniform_order_blind", "exactly the same",
                holds=bool(torch.equal(out, out_shuffled)),
