@@ -53,7 +53,5 @@ def main(book):
     book.fact("transfer_wo_256", 256 * 256, fmt=",d")
     book.fact("transfer_dk_256_4", 256 // 4, fmt="d")
     gpt3 = get_preset("gpt3-175b")
-    book.fact("gpt3_n_heads", gpt3.n_heads, fmt="d")
-    book.fact("gpt3_head_dim", gpt3.head_dim, fmt="d")
     book.fact("gpt3_d_model", gpt3.d_model, fmt=",d")
     book.fact("gpt2_wo_params", d * d, fmt=",d")
