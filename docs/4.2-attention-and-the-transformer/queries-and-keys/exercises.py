@@ -36,6 +36,7 @@ from kernels.exercise import TODO
 
 X = rx.embeddings(3)  # (4, 3): The, cat, sat, here
 W_Q, W_K = rx.tensor(rx.W_Q), rx.tensor(rx.W_K)  # (3, 3) each
+ex = rx.running_example()  # the lesson's numbers, for the checks
 print("W_Q =\n", W_Q, "\nW_K =\n", W_K)
 
 # %% [markdown]
@@ -55,7 +56,6 @@ Q = X @ W_Q  # (4, 3)
 K = X @ W_K  # (4, 3)
 
 # %% tags=["check"]
-ex = rx.running_example()
 assert Q.shape == (4, 3) and K.shape == (4, 3), "one 3-number query and key per token"
 assert torch.equal(Q, ex["q"]), "a query should be the embedding row times W_Q (x @ W_Q)"
 assert torch.equal(K, ex["k"]), "a key should be the embedding row times W_K"
@@ -137,7 +137,7 @@ def attention_weights(Q: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 
 # %% tags=["check"]
-w = attention_weights(Q, K)
+w = attention_weights(ex["q"], ex["k"])
 torch.testing.assert_close(w.sum(-1), torch.ones(4, dtype=w.dtype), msg=lambda m: (
     "each row should sum to 1: is the softmax over the last dimension?\n" + m))
 torch.testing.assert_close(w, ex["weights"], msg=lambda m: (

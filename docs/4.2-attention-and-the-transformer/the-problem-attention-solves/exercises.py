@@ -137,8 +137,9 @@ def order_blind_average(x: torch.Tensor, perm: torch.Tensor) -> bool:
 
 
 # %% tags=["check"]
-assert is_symmetric(scores) is True, "X Xᵀ is always symmetric, since a·b = b·a"
-assert is_symmetric(weights) is False, \
+raw = raw_attention(X)  # the kernel's scores and weights, not yours
+assert is_symmetric(raw["scores"]) is True, "X Xᵀ is always symmetric, since a·b = b·a"
+assert is_symmetric(raw["weights"]) is False, \
     "the weights are not symmetric: each row is divided by its own softmax sum"
 repeat = torch.stack([X[0], X[1], X[0], X[3]])  # "The cat The here"
 assert same_rows_for_repeats(repeat) is True, \
