@@ -83,7 +83,8 @@ mha = concat @ W_O  # (4, 6)
 final = mha + X6
 
 # %% tags=["check"]
-assert concat.shape == (4, 6), f"2 heads × d_k = 3 should give 6 columns, got {tuple(concat.shape)}"
+assert concat.shape == (4, 6), \
+    f"2 heads × d_k = 3 should give 6 columns, got {tuple(concat.shape)}"
 torch.testing.assert_close(concat, ref["concat"], msg=lambda m: (
     "head 1's output goes in columns 0–2, head 2's in 3–5\n" + m))
 torch.testing.assert_close(mha, ref["out"])
@@ -117,8 +118,9 @@ for h in (1, 12):
 # %% tags=["check"]
 assert set(flops) == {1, 12}, "one count per head setting"
 assert flops[1] == 8 * 256 * 768**2 + 4 * 256**2 * 768, \
-    "one head should cost 4 projections (2·T·d² each) plus scores and sum (2·T²·d each)"
-assert flops[12] == flops[1], "12 heads of 64 should cost exactly what one head of 768 does"
+    "one head: 4 projections (2·T·d² each) plus scores and sum (2·T²·d each)"
+assert flops[12] == flops[1], \
+    "12 heads of 64 should cost exactly what one head of 768 does"
 print(flops)
 
 # %% [markdown]
@@ -166,7 +168,8 @@ torch.manual_seed(0)
 mine = MyMultiHeadAttention(16, 4)
 xb = torch.randn(3, 5, 16)  # a batch of 3 sequences of 5 tokens
 got = mine(xb)
-assert got.shape == (3, 5, 16), f"the layer keeps the shape (B, T, C), got {tuple(got.shape)}"
+assert got.shape == (3, 5, 16), \
+    f"the layer keeps the shape (B, T, C), got {tuple(got.shape)}"
 expected = multi_head_attention(xb, mine.q.weight, mine.k.weight, mine.v.weight,
                                 mine.out.weight, 4)
 torch.testing.assert_close(got, expected, msg=lambda m: (
@@ -192,7 +195,8 @@ with torch.no_grad():
     _, w = model(ids)
 print(f"loss {losses[0]:.2f} -> {losses[-1]:.4f}")
 for lag in lags:
-    print(f"weight on t−{lag} per head:", lag_score(w, lag).round(decimals=2).tolist())
+    shares = lag_score(w, lag).round(decimals=2).tolist()
+    print(f"weight on t−{lag} per head:", shares)
 
 # %% alt="Four 12-by-12 attention maps, one per head of the trained model; most show a thin diagonal line one, two or three steps below the main diagonal."
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))

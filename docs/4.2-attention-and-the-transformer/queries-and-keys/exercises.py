@@ -57,7 +57,7 @@ K = X @ W_K  # (4, 3)
 
 # %% tags=["check"]
 assert Q.shape == (4, 3) and K.shape == (4, 3), "one 3-number query and key per token"
-assert torch.equal(Q, ex["q"]), "a query should be the embedding row times W_Q (x @ W_Q)"
+assert torch.equal(Q, ex["q"]), "a query is the embedding row times W_Q (x @ W_Q)"
 assert torch.equal(K, ex["k"]), "a key should be the embedding row times W_K"
 print("cat: query", Q[1].tolist(), "key", K[1].tolist())
 
@@ -79,9 +79,11 @@ asymmetric_pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)
                     if S[i, j] != S[j, i]]
 
 # %% tags=["check"]
-assert torch.equal(S, ex["scores"]), "S[i, j] should be Q[i] · K[j]: Q times K transposed"
-assert (0, 1) in asymmetric_pairs, "The→cat and cat→The differ: look at S[0, 1] and S[1, 0]"
-assert all(S[i, j] != S[j, i] for i, j in asymmetric_pairs), "only list pairs that differ"
+assert torch.equal(S, ex["scores"]), "S[i, j] is Q[i] · K[j]: Q times K transposed"
+assert (0, 1) in asymmetric_pairs, \
+    "The→cat and cat→The differ: look at S[0, 1] and S[1, 0]"
+assert all(S[i, j] != S[j, i] for i, j in asymmetric_pairs), \
+    "only list pairs that differ"
 print(f"{len(asymmetric_pairs)} of 6 mirror pairs differ:", asymmetric_pairs)
 
 # %% alt="Two heatmaps over The, cat, sat, here: raw scores X Xᵀ, symmetric, and Q Kᵀ, whose cells differ from their mirror cells."
@@ -112,7 +114,7 @@ S_same = (X @ W_Q) @ (X @ W_Q).T  # (4, 4)
 # %% tags=["check"]
 assert S_same.shape == (4, 4), "one score per pair of tokens"
 assert torch.equal(S_same, S_same.T), \
-    "with one matrix for both roles, each score is (x_i W)·(x_j W): symmetric in i and j"
+    "one matrix for both roles: each score is (x_i W)·(x_j W), symmetric in i and j"
 assert not torch.equal(S_same, X @ X.T), \
     "symmetric again, but not raw attention: the lens W_Q still changes the scores"
 print("one matrix for both roles: symmetric again")
@@ -120,8 +122,8 @@ print("one matrix for both roles: symmetric again")
 # %% [markdown]
 # ## Exercise 4: scaled weights (supported)
 #
-# Write `attention_weights(Q, K)` = softmax(Q Kᵀ / √d_k), row by row, where d_k is the
-# width of the queries and keys.
+# Write `attention_weights(Q, K)` = softmax(Q Kᵀ / √d_k), row by row, where d_k is
+# the width of the queries and keys.
 
 # %% tags=["work"]
 def attention_weights(Q: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -141,7 +143,7 @@ w = attention_weights(ex["q"], ex["k"])
 torch.testing.assert_close(w.sum(-1), torch.ones(4, dtype=w.dtype), msg=lambda m: (
     "each row should sum to 1: is the softmax over the last dimension?\n" + m))
 torch.testing.assert_close(w, ex["weights"], msg=lambda m: (
-    "rows sum to 1 but differ from the lesson's table: did you divide by √d_k = √3?\n"
+    "rows sum to 1 but differ from the lesson's table: divided by √d_k = √3?\n"
     + m))
 print(w.round(decimals=3))
 
@@ -175,9 +177,9 @@ for d_k in (8, 64, 512):
 # %% tags=["check"]
 assert set(results) == {8, 64, 512}, "one entry per width"
 assert results[512][0] > 0.85, \
-    "at d_k = 512 the raw scores spread by about √512 ≈ 23: the top weight should be near 1"
+    "at d_k = 512 raw scores spread by about √512 ≈ 23: the top weight nears 1"
 assert all(abs(results[d][1] - results[8][1]) < 0.05 for d in results), \
-    "divided by √d_k, the scores have the same spread at every width, so the top weight should barely move"
+    "divided by √d_k, scores spread alike at every width: the top weight barely moves"
 for d, (raw, scaled) in results.items():
     print(f"d_k={d:4d}: largest weight {raw:.2f} raw, {scaled:.2f} scaled")
 

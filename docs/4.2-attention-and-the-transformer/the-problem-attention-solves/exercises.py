@@ -55,7 +55,7 @@ assert scores.shape == (4, 4), f"one row and one column per token, got {scores.s
 assert scores[1, 3] == 0 * 0 + 2 * 1 + 1 * 2, \
     "scores[1, 3] should be cat · here, multiplied coordinate by coordinate and added"
 assert torch.equal(scores, raw_attention(X)["scores"]), \
-    "some entry differs from the dot product of the two rows: is it X times X transposed?"
+    "an entry differs from the dot product of two rows: is it X times X transposed?"
 print("scores agree with the kernel:\n", scores)
 
 # %% [markdown]
@@ -75,12 +75,14 @@ weights = torch.softmax(scores, dim=-1)  # (4, 4): rows sum to 1
 out = weights @ X  # (4, 3): row i = Σ_j weights[i, j] · X[j]
 
 # %% tags=["check"]
-torch.testing.assert_close(weights.sum(-1), torch.ones(4, dtype=X.dtype), msg=lambda m: (
-    "each row of weights should sum to 1: is the softmax over the last dimension?\n" + m))
+ones = torch.ones(4, dtype=X.dtype)
+torch.testing.assert_close(weights.sum(-1), ones, msg=lambda m: (
+    "each row of weights should sum to 1: softmax over the last dimension?\n" + m))
 assert out.shape == X.shape, \
-    f"one output per token, as wide as an embedding: expected {tuple(X.shape)}, got {tuple(out.shape)}"
+    f"one output per token, as wide as an embedding: got {tuple(out.shape)}"
 torch.testing.assert_close(out, raw_attention(X)["out"], msg=lambda m: (
-    "the outputs differ from softmax(X Xᵀ) X: is each row a weighted sum of X's rows?\n" + m))
+    "outputs differ from softmax(X Xᵀ) X: is each row a weighted sum of X's rows?\n"
+    + m))
 print("weights:\n", weights.round(decimals=3))
 print("outputs:\n", out.round(decimals=3))
 
@@ -138,7 +140,7 @@ def order_blind_average(x: torch.Tensor, perm: torch.Tensor) -> bool:
 
 # %% tags=["check"]
 raw = raw_attention(X)  # the kernel's scores and weights, not yours
-assert is_symmetric(raw["scores"]) is True, "X Xᵀ is always symmetric, since a·b = b·a"
+assert is_symmetric(raw["scores"]) is True, "X Xᵀ is symmetric, since a·b = b·a"
 assert is_symmetric(raw["weights"]) is False, \
     "the weights are not symmetric: each row is divided by its own softmax sum"
 repeat = torch.stack([X[0], X[1], X[0], X[3]])  # "The cat The here"
@@ -168,7 +170,7 @@ print(f"{len(words)} words; loss {losses[0]:.2f} -> {losses[-1]:.2f}")
 
 # %% tags=["work"]
 def top_scores(word: str, k: int = 5) -> list[str]:
-    return TODO("the k other words whose vectors have the largest dot product with word's")
+    return TODO("the k other words with the largest dot product with word's vector")
 
 
 # %% tags=["solution"]

@@ -77,7 +77,8 @@ def single_head_attention(X, W_Q, W_K, W_V):
 
 # %% tags=["check"]
 out = single_head_attention(X, W_Q, W_K, W_V)
-assert out.shape == (4, 3), f"one output per token, as wide as a value; got {tuple(out.shape)}"
+assert out.shape == (4, 3), \
+    f"one output per token, as wide as a value; got {tuple(out.shape)}"
 torch.testing.assert_close(out, ex["out"], msg=lambda m: (
     "outputs differ from the lesson's table: scale by √d_k, softmax over the last "
     "dimension, then weights @ V\n" + m))
@@ -106,7 +107,8 @@ distinct_with = len({tuple(r.tolist()) for r in uniform_out + X})
 assert residual.shape == X.shape, "the residual needs the output as wide as the input"
 torch.testing.assert_close(residual, ex["residual"])
 assert distinct_without == 1, "with equal weights every token averages the same values"
-assert distinct_with == 4, "adding each token's own embedding should tell them apart again"
+assert distinct_with == 4, \
+    "adding each token's own embedding should tell them apart again"
 print("without residual:", distinct_without, "distinct vector; with:", distinct_with)
 
 # %% [markdown]
@@ -153,7 +155,7 @@ torch.testing.assert_close(out_tied, weights @ (X @ W_K), msg=lambda m: (
 expected = int((weights @ (X @ W_K) - ex["out"]).norm(dim=-1).argmax())
 assert moved == expected, \
     "measure each token's change as the length of its row of (tied − untied)"
-print(f"tying moved '{rx.TOKENS[moved]}' most; its output is now", out_tied[moved].tolist())
+print(f"tying moved '{rx.TOKENS[moved]}' most; now", out_tied[moved].tolist())
 
 # %% [markdown]
 # ## Exercise 6 (stretch): keys and values of a trained head
