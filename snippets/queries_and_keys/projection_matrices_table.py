@@ -11,7 +11,7 @@ from snippets.attention_plots import matrix_table
 def table():
     rows = [[*q, *k] for q, k in zip(W_Q, W_K)]
     header = ["W_Q col 1", "col 2", "col 3", "W_K col 1", "col 2", "col 3"]
-    return matrix_table(rows, ["row 1", "row 2", "row 3"], header)
+    return matrix_table(rows, ["row 1", "row 2", "row 3"], header, corner="row")
 # --8<-- [end:table]
 
 

@@ -88,7 +88,8 @@ print("outputs:\n", out.round(decimals=3))
 
 # %% alt="Two heatmaps over The, cat, sat, here: the raw scores, a mirror image across the diagonal, and the softmax weights, largest on the diagonal for cat and here."
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5))
-for ax, m, title in ((axes[0], scores, "scores X Xᵀ"), (axes[1], weights, "weights")):
+panels = ((scores, "scores X Xᵀ"), (weights, "weights"))
+for ax, (m, title) in zip(axes, panels):
     ax.imshow(m, cmap="Blues")
     ax.set_xticks(range(4), TOKENS)
     ax.set_yticks(range(4), TOKENS)
