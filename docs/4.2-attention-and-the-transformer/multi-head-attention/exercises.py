@@ -195,7 +195,7 @@ with torch.no_grad():
     _, w = model(ids)
 print(f"loss {losses[0]:.2f} -> {losses[-1]:.4f}")
 for lag in lags:
-    shares = lag_score(w, lag).round(decimals=2).tolist()
+    shares = [round(x, 2) for x in lag_score(w, lag).tolist()]
     print(f"weight on t−{lag} per head:", shares)
 
 # %% alt="Four 12-by-12 attention maps, one per head of the trained model; most show a thin diagonal line one, two or three steps below the main diagonal."

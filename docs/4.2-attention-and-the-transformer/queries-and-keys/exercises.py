@@ -200,8 +200,9 @@ ids, _ = lagged_batch(1, 12, 16, (1, 2), torch.Generator().manual_seed(3))
 with torch.no_grad():
     _, weights = model(ids)
 print(f"loss {losses[0]:.2f} -> {losses[-1]:.4f}")
-print("weight on t−1 per head:", lag_score(weights, 1).round(decimals=2).tolist())
-print("weight on t−2 per head:", lag_score(weights, 2).round(decimals=2).tolist())
+for lag in (1, 2):
+    shares = [round(x, 2) for x in lag_score(weights, lag).tolist()]
+    print(f"weight on t−{lag} per head:", shares)
 
 # %% alt="Two 12-by-12 attention maps of the trained model, one per head: each is a thin diagonal line, one just below the main diagonal (previous token), the other two below it."
 fig, axes = plt.subplots(1, 2, figsize=(8, 4))

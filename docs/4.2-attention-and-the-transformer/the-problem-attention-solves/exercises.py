@@ -190,7 +190,8 @@ assert "dog" in top or "fox" in top, \
 print("closest to 'cat':", top)
 print("closest to 'bank':", top_scores("bank", 5))
 attn = raw_attention(lookup("the cat chased the mouse", vocab))["weights"]
-print("row 'cat' in 'the cat chased the mouse':", attn[1].round(decimals=2).tolist())
+print("row 'cat' in 'the cat chased the mouse':",
+      [round(x, 2) for x in attn[1].tolist()])
 
 # %% [markdown]
 # The top words are substitutes—words that could stand in the same place—not the

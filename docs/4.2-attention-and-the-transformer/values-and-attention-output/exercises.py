@@ -26,6 +26,7 @@
 # %%
 import math
 
+import matplotlib.pyplot as plt
 import torch
 
 from kernels import running_example as rx
@@ -155,7 +156,8 @@ torch.testing.assert_close(out_tied, weights @ (X @ W_K), msg=lambda m: (
 expected = int((weights @ (X @ W_K) - ex["out"]).norm(dim=-1).argmax())
 assert moved == expected, \
     "measure each token's change as the length of its row of (tied − untied)"
-print(f"tying moved '{rx.TOKENS[moved]}' most; now", out_tied[moved].tolist())
+print(f"tying moved '{rx.TOKENS[moved]}' most; now",
+      [round(x, 3) for x in out_tied[moved].tolist()])
 
 # %% [markdown]
 # ## Exercise 6 (stretch): keys and values of a trained head
@@ -175,7 +177,17 @@ with torch.no_grad():
     q, k, v = model.qkv(x).chunk(3, dim=-1)  # (1, 12, 32) each
 head = slice(0, 16)  # head 1's 16 channels
 cos = torch.cosine_similarity(k[0, :, head], v[0, :, head], dim=-1)
-print("cosine(key, value) per position, head 1:", cos.round(decimals=2).tolist())
+print("cosine(key, value) per position, head 1:")
+print([round(c, 2) for c in cos.tolist()])
+
+# %% alt="Bar chart of the cosine between the trained head's key and value at each of the 12 positions; the bars are small and of both signs, far from 1."
+fig, ax = plt.subplots(figsize=(8, 2.8))
+ax.bar(range(12), cos, color="C0")
+ax.axhline(0, color="C7", lw=1)
+ax.set_ylim(-1, 1)
+ax.set_xlabel("position")
+ax.set_ylabel("cosine(key, value)")
+plt.show()
 
 # %% [markdown]
 # The trained key and value of the same token point in nearly unrelated directions:
