@@ -21,7 +21,7 @@ def compute():
         ("head 1 output", tuple(r["heads"][0]["out"].shape), (t, g.head_dim)),
         ("head 2 output", tuple(r["heads"][1]["out"].shape), (t, g.head_dim)),
         ("concat", tuple(r["concat"].shape), (t, g.d_model)),
-        ("concat · W_O", tuple(r["out"].shape), (t, g.d_model)),
+        ("concat · $W_O$", tuple(r["out"].shape), (t, g.d_model)),
         ("+ X (residual)", tuple(r["residual"].shape), (t, g.d_model)),
     ]
     return stages, g

@@ -25,8 +25,8 @@ def draw(theme, models):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.axis("off")
-        ax.set_title(f"{m.name}: d_model = {m.d_model:,} = {m.n_heads} heads × "
-                     f"d_k = {m.head_dim}", fontsize=13, loc="left")
+        ax.set_title(f"{m.name}: $d_{{model}}$ = {m.d_model:,} = {m.n_heads} heads × "
+                     f"$d_k$ = {m.head_dim}", fontsize=13, loc="left")
     fig.tight_layout()
     return fig
 # --8<-- [end:draw]

@@ -7,6 +7,7 @@ from kernels.presets import get_preset
 
 
 def main(book):
+    # --8<-- [start:numbers]
     g = get_preset("gpt2-small")
     book.fact("qz4_dk", g.d_model // g.n_heads, fmt="d", expected=g.head_dim,
               rel_tol=0, source="GPT-2 head_dim")
@@ -18,3 +19,4 @@ def main(book):
     book.fact("qz4_slice", d * (d // h), fmt=",d")
     book.fact("qz4_d_times_h", d * h, fmt=",d")
     book.fact("qz4_wo_times_h", d * d * h, fmt=",d")
+    # --8<-- [end:numbers]

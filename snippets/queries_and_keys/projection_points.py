@@ -17,8 +17,8 @@ def main(book):
     ex = running_example()
     cat = 1
     # --8<-- [start:compute]
-    points = {"x (embedding)": ex["x"][cat], "q = x W_Q": ex["q"][cat],
-              "k = x W_K": ex["k"][cat]}
+    points = {"x (embedding)": ex["x"][cat], "$q = x W_Q$": ex["q"][cat],
+              "$k = x W_K$": ex["k"][cat]}
     # --8<-- [end:compute]
     x, q, k = (v.tolist() for v in points.values())
     book.figure(

@@ -12,6 +12,7 @@ from snippets.attention_plots import vec
 
 
 def main(book):
+    # --8<-- [start:numbers]
     x = torch.tensor([1.0, 2, 0], dtype=torch.float64)
     w = tensor(W_Q)
     book.fact("qz2_x", 0, text=vec(x))
@@ -26,3 +27,4 @@ def main(book):
     book.fact("qz2_std_wrong", math.sqrt(d_k) / 2, fmt=".0f")
     book.fact("qz2_dk_a", 64, fmt="d")
     book.fact("qz2_dk_b", 128, fmt="d")
+    # --8<-- [end:numbers]

@@ -51,7 +51,7 @@ def draw(theme, m):
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
     x = np.arange(len(SHOWN))
     dks = np.geomspace(2, 700, 100)
-    axes[0].plot(dks, np.sqrt(dks), color=theme.muted, lw=1.5, label="√d_k")
+    axes[0].plot(dks, np.sqrt(dks), color=theme.muted, lw=1.5, label="√$d_k$")
     axes[0].scatter(SHOWN, [m[d]["std"] for d in SHOWN], color=theme.accent,
                     zorder=3, s=60, label="measured")
     axes[0].set_xscale("log")
@@ -63,14 +63,14 @@ def draw(theme, m):
                            (axes[2], "grad", "softmax gradient size ‖∂p/∂s‖")):
         raw = [m[d][f"{key}_raw"] for d in SHOWN]
         scaled = [m[d][f"{key}_scaled"] for d in SHOWN]
-        ax.bar(x - 0.2, raw, 0.4, color=theme.warn, label="q·k")
-        ax.bar(x + 0.2, scaled, 0.4, color=theme.good, label="q·k / √d_k")
+        ax.bar(x - 0.2, raw, 0.4, color=theme.warn, label="$q \\cdot k$")
+        ax.bar(x + 0.2, scaled, 0.4, color=theme.good, label="$q \\cdot k$ / √$d_k$")
         ax.set_xticks(x, [str(d) for d in SHOWN])
         ax.set_title(title, fontsize=13)
         ax.set_ylim(0, 1.3 * max(raw + scaled))  # room for the legend
         ax.legend(loc="upper center", ncol=2)
     for ax in axes:
-        ax.set_xlabel("d_k")
+        ax.set_xlabel("$d_k$")
     fig.tight_layout()
     return fig
 # --8<-- [end:draw]

@@ -9,6 +9,7 @@ from snippets.attention_plots import vec
 
 
 def main(book):
+    # --8<-- [start:numbers]
     a, b = torch.tensor([1.0, 0, 2]), torch.tensor([2.0, 1, 1])
     book.fact("qz1_a", 0, text=vec(a))
     book.fact("qz1_b", 0, text=vec(b))
@@ -20,3 +21,4 @@ def main(book):
     book.fact("qz1_row", 0, text=vec(row))
     book.fact("qz1_uniform", torch.softmax(row, 0)[0], fmt=".2f")
     book.fact("qz1_half", 0.5, fmt=".1f")
+    # --8<-- [end:numbers]

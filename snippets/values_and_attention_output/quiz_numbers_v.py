@@ -9,6 +9,7 @@ from snippets.attention_plots import vec
 
 
 def main(book):
+    # --8<-- [start:numbers]
     w = torch.tensor([0.5, 0.25, 0.25])
     v = torch.tensor([[2.0, 0], [0, 4], [4, 4]])
     book.fact("qz3_w", 0, text=vec(w, "{:g}"))
@@ -19,3 +20,4 @@ def main(book):
     book.fact("qz3_sum", 0, text=vec(v.sum(0)))
     book.fact("qz3_tokens", 7, fmt="d")
     book.fact("qz3_dv", 64, fmt="d")
+    # --8<-- [end:numbers]
