@@ -128,10 +128,11 @@ def audit(root: Path) -> dict[str, str]:
     for nb in notebooks.discover(root):
         if why := staleness(nb, notebooks.dependencies(nb)):
             stale[nb.rel] = why
-    from . import wheel  # the kernels wheel the notebooks install
+    if notebooks.discover(root):  # the kernels wheel exists for the notebooks
+        from . import wheel
 
-    if why := wheel.staleness(root):
-        stale[f"{wheel.FOLDER}/ (the kernels wheel)"] = why
+        if why := wheel.staleness(root):
+            stale[f"{wheel.FOLDER}/ (the kernels wheel)"] = why
     return stale
 
 
