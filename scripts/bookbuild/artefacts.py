@@ -9,6 +9,7 @@ and claims (comparative statements it has checked) alongside it, or only those::
                    holds=0.45 < tiled / naive < 0.55, because=f"{tiled} vs {naive}")
         book.bound("rope_score_difference", diff, dtype="float64")
         book.figure(draw, alt="...", caption="...")
+        book.data("widget", {"vocab": ...})   # optional JSON beside the figure
 
 The build calls ``draw(theme)`` once per theme (light, dark) and writes deterministic
 SVG; tables are Markdown text. Everything goes to a staging folder first and is only
@@ -208,6 +209,30 @@ class Book:
         self.files.append(name)
         self.meta = {"caption": caption.strip()}
 
+    def data(self, name: str, obj) -> str:
+        """Write `obj` as deterministic JSON, ``figures/<folder>/<stem>.<name>.json``,
+        beside the snippet's figure (a widget's data: its page script fetches it).
+
+        Keys sorted, no NaN or infinity, compact; recorded in the manifest like every
+        other output. Returns the file name."""
+        import json
+
+        if not FACT_NAME.match(name):
+            raise BookError(f"{self.where}: data name {name!r} must be snake_case")
+        file = f"{self.stem}.{name}.json"
+        if file in self.files:
+            raise BookError(f"{self.where}: data '{name}' written twice")
+        try:
+            text = json.dumps(obj, sort_keys=True, ensure_ascii=False,
+                              allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise BookError(f"{self.where}:{_caller_line()}: data '{name}' is not "
+                            f"plain JSON ({exc}); convert tensors with .tolist() and "
+                            "replace NaN/inf") from None
+        (self.staging / file).write_text(text + "\n", encoding="utf-8")
+        self.files.append(file)
+        return file
+
     def _claim(self, kind: str) -> None:
         if self.kind is not None:
             raise BookError(f"{self.where}: one snippet makes one artefact; it already "
@@ -215,11 +240,11 @@ class Book:
         self.kind = kind
 
     def result(self) -> dict:
-        if self.kind is None and not self.facts and not self.claims:
+        if self.kind is None and not self.facts and not self.claims and not self.files:
             raise BookError(f"{self.where}: main(book) produced nothing; call "
                             "book.figure(), book.table(), book.fact() or book.claim()")
         return {
-            "kind": self.kind or "facts",
+            "kind": self.kind or ("data" if self.files else "facts"),
             "meta": self.meta,
             "facts": {n: asdict(f) for n, f in self.facts.items()},
             "claims": self.claims,

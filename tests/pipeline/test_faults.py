@@ -230,3 +230,16 @@ def test_rounding_noise_is_refused_and_a_bound_published(tmp_path):
     assert book.facts["gap"].text == "10⁻¹³"
     with pytest.raises(BookError, match=r"\|0.0003\| is not below 1e-05"):
         book.bound("gap32", 3e-4, dtype="float32")  # 64·eps(float32) = 7.6e-6
+
+
+def test_data_is_deterministic_json_beside_the_figure(tmp_path):
+    book = Book("demo", tmp_path, "snippets/x/demo.py")
+    assert book.data("widget", {"b": [1.5, 2], "a": "é"}) == "demo.widget.json"
+    assert (tmp_path / "demo.widget.json").read_text() == '{"a":"é","b":[1.5,2]}\n'
+    assert book.result()["files"] == ["demo.widget.json"]
+    with pytest.raises(BookError, match="written twice"):
+        book.data("widget", {})
+    with pytest.raises(BookError, match=r"demo.py:\d+: data 'bad' is not plain JSON"):
+        book.data("bad", {"x": float("nan")})
+    with pytest.raises(BookError, match="snake_case"):
+        book.data("Bad-Name", {})
