@@ -42,6 +42,12 @@ def main(book):
         "changes the attention pattern but not the parameter count."))
     book.fact("dt_gpt3_total_b", p3 / 1e9, fmt=".1f", unit="B", expected=175.0,
               rel_tol=0.005, source="Brown et al. 2020, Table 2.1: 175.0B")
+    paper_b = 175.0  # Brown et al. 2020, Table 2.1, "n_params" of GPT-3 175B
+    book.fact("dt_gpt3_paper_b", paper_b, fmt=".1f", unit="B",
+              source="Brown et al. 2020, Table 2.1")
+    gap = abs(p3 / 1e9 - paper_b) / paper_b
+    book.claim("dt_gpt3_matches_paper", "within half a percent of", holds=gap < 0.005,
+               because=f"relative gap {gap:.4f}")
     book.fact("dt_gpt3_over_gpt2", p3 / p2, fmt=",.0f", unit="×")
     book.fact("dt_gpt3_layers", gpt3.n_layers, fmt="d")
     book.fact("dt_gpt3_d_model", gpt3.d_model, fmt=",d")

@@ -97,6 +97,8 @@ def main(book):
     book.fact("tb_gpt2_sublayers", 2 * cfg.n_layers, fmt="d")
     gpt3 = get_preset("gpt3-175b")
     book.fact("tb_gpt3_layers", gpt3.n_layers, fmt="d")
+    book.fact("tb_gpt3_additions", 2 * gpt3.n_layers, fmt="d")
+    book.fact("tb_gpt3_half_layers", gpt3.n_layers // 2, fmt="d")
 
     # the transfer question: FFN expansion 4x -> 1x
     ffn_1x = 2 * d * d + d + d

@@ -44,6 +44,7 @@ def compute():
 def main(book):
     r = compute()
     book.fact("tb_res_tokens", N_TOKENS, fmt="d")
+    book.fact("tb_res_init_std", INIT_STD, fmt=".2f")
     book.fact("tb_res_uniform", 1 / N_TOKENS, fmt=".3f")
     book.fact("tb_res_max_dev", r["max_dev"], fmt=".3f")
     book.fact("tb_res_min_cos_outputs", r["min_cos_between_outputs"], fmt=".3f")
