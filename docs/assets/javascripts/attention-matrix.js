@@ -75,25 +75,28 @@
     });
     form.appendChild(presets);
 
-    var views = el("fieldset", { class: "attn-view" });
-    views.appendChild(el("legend", {}, "Show"));
+    var views = el("div", { class: "attn-view", role: "radiogroup",
+                            "aria-label": "Show weights or raw scores" });
+    views.appendChild(el("span", { class: "attn-view-title" }, "Show: "));
     [["weights", "weights (row softmax)"], ["scores", "raw scores x·y"]].forEach(
       function (v) {
-        var id = uid + "-" + v[0];
-        var r = el("input", { type: "radio", name: uid + "-view", id: id,
-                              value: v[0] });
+        var wrap = el("label", {});
+        var r = el("input", { type: "radio", name: uid + "-view", value: v[0] });
         if (v[0] === state.view) r.checked = true;
         r.addEventListener("change", function () { state.view = v[0]; render(); });
-        views.appendChild(r);
-        views.appendChild(el("label", { for: id }, v[1]));
+        wrap.appendChild(r);
+        wrap.appendChild(document.createTextNode(" " + v[1]));
+        views.appendChild(wrap);
       });
     form.appendChild(views);
 
     var message = el("p", { class: "attn-message", role: "status" });
-    var table = el("table", { class: "attn-grid" });
+    var caption = el("p", { class: "attn-caption", id: uid + "-caption" });
+    var table = el("table", { class: "attn-grid", "aria-describedby": uid + "-caption" });
     var readout = el("p", { class: "attn-readout", "aria-live": "polite" });
     root.appendChild(form);
     root.appendChild(message);
+    root.appendChild(caption);
     root.appendChild(table);
     root.appendChild(readout);
 
@@ -123,6 +126,7 @@
     function render() {
       table.textContent = "";
       readout.textContent = "";
+      caption.textContent = "";
       root.classList.toggle("attn-empty", !state.result);
       if (!state.result) return;
       var m = state.result[state.view];
@@ -130,9 +134,9 @@
       var top = 0;
       m.forEach(function (row) { row.forEach(function (x) {
         top = Math.max(top, Math.abs(x)); }); });
-      table.appendChild(el("caption", {}, state.view === "weights"
+      caption.textContent = (state.view === "weights"
         ? "Attention weights: row i is how token i mixes the tokens; rows sum to 1."
-        : "Raw scores: row i, column j is the dot product of token i and token j."));
+        : "Raw scores: row i, column j is the dot product of token i and token j.");
       var head = el("tr");
       head.appendChild(el("td"));
       words.forEach(function (w) { head.appendChild(el("th", { scope: "col" }, w)); });
