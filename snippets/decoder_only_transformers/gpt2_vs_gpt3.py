@@ -9,6 +9,7 @@ GPT-2 table (every parameter once, tied head).
 from kernels.costs import param_count
 from kernels.presets import get_preset
 
+# --8<-- [start:rows]
 FIELDS = (  # (row label, attribute or function of the config)
     ("Transformer blocks", "n_layers"),
     ("Residual-stream width d_model", "d_model"),
@@ -24,6 +25,7 @@ FIELDS = (  # (row label, attribute or function of the config)
 def _cell(cfg, field):
     value = field(cfg) if callable(field) else getattr(cfg, field)
     return f"{value:,}" if isinstance(value, int) else value
+# --8<-- [end:rows]
 
 
 def main(book):

@@ -37,6 +37,11 @@ def count_block(cfg):
 # --8<-- [end:count]
 
 
+def _share(n, total):
+    pct = 100 * n / total
+    return "< 0.1 %" if pct < 0.05 else f"{pct:.1f} %"
+
+
 def main(book):
     cfg = get_preset("gpt2-small")
     d, ff = cfg.d_model, cfg.d_ff
@@ -50,7 +55,7 @@ def main(book):
             "|---|---|---:|---:|"]
     for part, text in PARTS.items():
         rows.append(f"| {text} | {', '.join(shapes[part])} | {counts[part]:,} | "
-                    f"{100 * counts[part] / block:.1f} % |")
+                    f"{_share(counts[part], block)} |")
     rows.append(f"| **Block total** | | **{block:,}** | 100 % |")
     book.table("\n".join(rows), caption=(
         f"One GPT-2 block (d_model = {d}, d_ff = {ff:,}), counted parameter by "
@@ -70,7 +75,7 @@ def main(book):
               expected=2_359_296, rel_tol=0, source="4·768², often quoted")
     book.fact("tb_ffn_weights_block", ffn_w, fmt=",d",
               expected=4_718_592, rel_tol=0, source="2·768·3072, often quoted")
-    book.fact("tb_ffn_over_attn", ffn / attn, fmt=".2f", unit="×")
+    book.fact("tb_ffn_over_attn", ffn / attn, fmt=".1f", unit="×")
     book.claim("tb_ffn_twice_attn", "twice", holds=abs(ffn_w / attn_w - 2) < 1e-12,
                because=f"FFN/attention weights {ffn_w / attn_w}")
     book.fact("tb_attn_block", attn, fmt=",d")
