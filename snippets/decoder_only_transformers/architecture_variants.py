@@ -59,4 +59,4 @@ def main(book):
     full, causal = attention_pairs(t), attention_pairs(t, causal=True)
     book.fact("dt_pairs_full", full, fmt=",d")
     book.fact("dt_pairs_causal", causal, fmt=",d")
-    book.fact("dt_pairs_causal_pct", 100 * causal / full, fmt=".1f", unit="%")
+    book.fact("dt_pairs_causal_pct", 100 * causal / full, fmt=".2f", unit="%")
