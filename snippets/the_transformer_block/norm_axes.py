@@ -94,7 +94,7 @@ def main(book):
         "result depends on which other sentences came along; layer norm (right) "
         "computes them per token from its own features. Hatched cells are padding: "
         "sentences differ in length. Row labels: s2 t3 is sentence 2, token 3."))
-    book.fact("tb_bn_swap_change", bn_change, fmt=".2f")
+    book.fact("tb_bn_swap_change", round(bn_change, 9), fmt=".2f")
     book.claim("tb_bn_moves", "changes", holds=bn_change > 0.1,
                because=f"max |Δ| of the watched token after batch norm {bn_change}")
     book.claim("tb_ln_same", "does not change at all", holds=ln_change == 0.0,
