@@ -5,11 +5,12 @@
 
 creates
     docs/<module>/<slug>/index.md        lesson page: checkpoint, figure, quiz, summary
-    docs/<module>/<slug>/exercises.py    exercise notebook (executed by the build)
+    docs/<module>/<slug>/exercises.py    exercise notebook (format: scripts/bookbuild/notebooks.py)
     docs/<module>/<slug>/review.md       review record, no review yet
     docs/<module>/<slug>/concepts.yml    its entries in the concept index
     snippets/<slug_>/<slug_>_example.py  a figure the page shows; replace it
-and adds the lesson to the nav in mkdocs.yml, after the module's last lesson. The nav
+and adds the lesson to the nav in mkdocs.yml, after the module's last lesson, and its
+review to the editorial section "How this book is checked". The nav
 is the one list of lessons: the home page, the module's lesson table, lesson numbers
 and the browser tests all read it, so nothing else needs an edit. It refuses to
 overwrite anything.
@@ -51,10 +52,11 @@ Start with the problem a reader can feel, before any solution.
 The example figure's slope is {{{{fact:{example}_slope}}}}. Every number on this page
 comes from a fact like this one.
 
-??? question "Checkpoint: predict before you open"
+!!! question "Checkpoint: predict before you open the answer"
     Ask for a prediction the reader can commit to.
 
-    **Answer.** Reveal it, with the reasoning.
+    ??? success "Answer"
+        Reveal it, with the reasoning.
 
 ## Quiz
 
@@ -87,15 +89,52 @@ NOTEBOOK = '''# ---
 
 # %% [markdown]
 # # Exercises: {title}
+#
+# 1. **An example (guided).** Replace it with the lesson's four exercises.
 
 # %%
 import torch
 
+from kernels.exercise import TODO
+
 _ = torch.manual_seed(0)
-print("ready")
+
+# %% [markdown]
+# ## Exercise 1: an example (guided)
+#
+# The prompt: what to build, and a **Predict first:** question.
+
+# %% tags=["work"]
+def double(x: torch.Tensor) -> torch.Tensor:
+    """x (N,) -> 2·x (N,)."""
+    return TODO("x times two")
+
+
+# %% tags=["solution"]
+def double(x: torch.Tensor) -> torch.Tensor:
+    """x (N,) -> 2·x (N,)."""
+    return 2 * x
+
+
+# %% tags=["check"]
+assert torch.equal(double(torch.arange(3)), torch.tensor([0, 2, 4])), \\
+    "double should multiply every entry by two: look at the first entry that differs"
+print("double works")
+
+# %%
+print(double(torch.arange(4)))  # given code: its output shows on the page
+
+# %% [markdown] tags=["solution"]
+# What the result means, for the reader who opens the solution.
 '''
 
-REVIEW = '''# Review record: {title}
+REVIEW = '''---
+title: "Review: {title}"
+description: "How lesson {number}, {title}, was reviewed: what each review found and what was fixed."
+editorial: true
+---
+
+# Review: {title}
 
 Reviews of this lesson against its plan, newest last: severity (critical /
 improvement / polish), location, reader impact, fix, verdict. No review yet.
@@ -165,9 +204,28 @@ def add_to_nav(config_text: str, module: str, title: str, slug: str) -> str:
     pad = " " * indent
     block = [f"{pad}- {title}:",
              f"{pad}    - {module}/{slug}/index.md",
-             f"{pad}    - Exercises: {module}/{slug}/exercises.py",
-             f"{pad}    - Review record: {module}/{slug}/review.md"]
-    return "\n".join(lines[:insert_at] + block + lines[insert_at:])
+             f"{pad}    - Exercises: {module}/{slug}/exercises.py"]
+    lines = lines[:insert_at] + block + lines[insert_at:]
+    return _add_review(lines, f'{pad}- "Review: {title}": {module}/{slug}/review.md')
+
+
+def _add_review(lines: list[str], entry: str) -> str:
+    """Append the review to the end of the "How this book is checked" section."""
+    head = next((i for i, line in enumerate(lines)
+                 if line.strip() == "- How this book is checked:"), None)
+    if head is None:
+        raise SystemExit("mkdocs.yml: no '- How this book is checked:' section in "
+                         "the nav for the review record")
+    depth = len(lines[head]) - len(lines[head].lstrip())
+    end = head + 1
+    while end < len(lines) and (not lines[end].strip() or
+                                len(lines[end]) - len(lines[end].lstrip()) > depth):
+        end += 1
+    while not lines[end - 1].strip():
+        end -= 1
+    child = lines[head + 1]
+    pad = " " * (len(child) - len(child.lstrip()))
+    return "\n".join(lines[:end] + [pad + entry.lstrip()] + lines[end:])
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def draw(theme, cfg, variants):
                 va="center", fontweight="bold", color=theme.fg)
         ax.text(hq + 1.5, top - 0.6, f"cached per token:\n{_size(per_token)}",
                 ha="left", va="center", color=theme.fg)
-    ax.text(hq / 2, 0.9, f"{hq} query heads (each with its own W_Q)", ha="center",
+    ax.text(hq / 2, 0.9, f"{hq} query heads (each with its own $W_Q$)", ha="center",
             color=theme.muted)
     ax.text(hq / 2, -2.0 * 3.0 - 2.35, "K/V heads: the only part that is cached",
             ha="center", va="top", color=theme.muted)

@@ -77,8 +77,12 @@ def draw(theme, q, k, theta, scores):
             x, y = math.cos(angle), math.sin(angle)   # unit length: direction only
             ax.annotate("", xy=(x, y), xytext=(0, 0),
                         arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5))
-            ax.text(1.22 * x, 1.22 * y, f"{label} at {pos}", color=colour,
-                    ha="center", va="center", fontsize=12, fontweight="bold")
+            # Anchor the label by its edge nearest the arrowhead, so the two never
+            # touch whatever the angle.
+            ha = "left" if x > 0.35 else "right" if x < -0.35 else "center"
+            va = "bottom" if y > 0.35 else "top" if y < -0.35 else "center"
+            ax.text(1.1 * x, 1.1 * y, f"{label} at {pos}", color=colour,
+                    ha=ha, va=va, fontsize=12, fontweight="bold")
         between = math.degrees(angles[1] - angles[0]) % 360  # q to k, anticlockwise
         start = math.degrees(angles[0])
         ax.add_patch(Arc((0, 0), 0.7, 0.7, theta1=start, theta2=start + between,

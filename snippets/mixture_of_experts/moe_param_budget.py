@@ -50,10 +50,15 @@ def draw(theme, mixtral, bars):
             ax.barh(y, width, left=left, color=colours[part], height=0.62,
                     label=LABELS[part] if y == 0 else None)
             left += width
-        ax.text(left + 0.8, y, f"{left:.1f} B", va="center", color=theme.fg)
+        # Embeddings and norms are a sliver at this scale (a few pixels wide), so
+        # the label says how much they are.
+        small = (bars[name]["embedding"] + bars[name]["norm"]) / 1e9
+        ax.text(left + 0.8, y,
+                f"{left:.1f} B\n(embeddings, head,\nnorms: {small:.2f} B)",
+                va="center", color=theme.fg, linespacing=1.2)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("parameters (billions)")
-    ax.set_xlim(0, 70)
+    ax.set_xlim(0, 78)
     ax.grid(axis="x", color=theme.grid)
     ax.set_axisbelow(True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=2)

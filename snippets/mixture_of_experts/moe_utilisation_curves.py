@@ -42,7 +42,7 @@ def collapse_step(utilisation):
 
 # --8<-- [start:draw]
 def draw(theme, runs, busiest_final):
-    fig, axes = plt.subplots(1, 3, figsize=(10.5, 4.4), sharey=True,
+    fig, axes = plt.subplots(1, 3, figsize=(8.4, 4.2), sharey=True,
                              gridspec_kw=dict(width_ratios=[2, 2, 1.15]))
     steps = range(STEPS)
     for ax, w, title in ((axes[0], 0.0, "no balancing loss"),
@@ -59,7 +59,9 @@ def draw(theme, runs, busiest_final):
         ax.set_xlim(0, STEPS - 1)
     axes[0].set_ylabel("share of the batch's tokens")
     axes[0].set_ylim(0, 1.02)
-    axes[0].legend(loc="center right", fontsize=11)
+    # Below the panels: inside the first one it covered the curves.
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=12)
     ax = axes[2]
     for x, w in enumerate((0.0, AUX_WEIGHT)):
         jitter = [x + 0.08 * (s - (len(SEEDS) - 1) / 2) for s in range(len(SEEDS))]

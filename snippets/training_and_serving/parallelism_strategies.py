@@ -89,8 +89,8 @@ def draw(theme, d):
         x = 0.05 + g * 5.0
         (uo, ui), (do, di) = d["up"][g], d["down"][g]
         box(ax, x, 3.95, 4.7, 1.85, theme.panel, theme.contrast,
-            f"GPU {g}: half of every MLP\nW_up slice {uo}×{ui} → GELU\n"
-            f"W_down slice {do}×{di}", theme)
+            f"GPU {g}: half of every MLP\n$W_{{\\mathrm{{up}}}}$ slice {uo}×{ui} → "
+            f"GELU\n$W_{{\\mathrm{{down}}}}$ slice {do}×{di}", theme)
     ax.plot([2.4, 7.4], [3.5, 3.5], color=comm, lw=2.2)
     for g in range(TP_GPUS):
         arrow(ax, (2.4 + g * 5.0, 3.95), (2.4 + g * 5.0, 3.5), comm, both=True)
@@ -143,7 +143,8 @@ def main(book):
              f"inside every layer. Pipeline parallelism: {PP_GPUS} GPUs each hold "
              f"{d['blocks'][0][1] + 1} consecutive blocks and pass activations to the "
              "next."),
-        caption=(f"Three ways to spread GPT-2 small ({cfg.n_layers} blocks, d_model "
+        caption=(f"Three ways to spread GPT-2 small ({cfg.n_layers} blocks, "
+                 f"\\(d_\\text{{model}}\\) "
                  f"{cfg.d_model}) over GPUs. Red marks communication. The shard "
                  "shapes come from kernels.tensor_parallel, whose split MLP is checked "
                  "to give the same output as the unsplit one; the all-reduce volume "

@@ -45,8 +45,8 @@ def test_every_snippet_reproduces_its_artefacts_with_another_thread_count(
     facts_differ = []
     for rel in sorted(committed):
         if rel.endswith(".json"):
-            old = json.loads(committed[rel])["facts"]
-            new = json.loads(regenerated[rel])["facts"]
+            old = json.loads(committed[rel]).get("facts", {})  # the wheel's has none
+            new = json.loads(regenerated[rel]).get("facts", {})
             facts_differ += [f"{rel}: {name}: {old[name]['text']!r} -> "
                              f"{new.get(name, {}).get('text')!r}"
                              for name in old if old[name] != new.get(name)]
