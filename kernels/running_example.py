@@ -29,7 +29,7 @@ DTYPE = torch.float64
 # --- The four-token example (lessons 4.2.1–4.2.3) ------------------------------------
 TOKENS = ("The", "cat", "sat", "here")
 
-# (T=4, d=3): one row per token. Small integers so every dot product is mental arithmetic.
+# (T=4, d=3): one row per token; small integers, so every dot product is easy.
 EMBEDDINGS = (
     (1, 0, 1),   # The
     (0, 2, 1),   # cat

@@ -42,12 +42,12 @@ def heatmap(ax, matrix, rows, cols, theme, *, fmt="{:.2f}", vmin=None, vmax=None
     return ax
 
 
-def matrix_table(matrix, rows, cols, *, fmt="{:.3f}", corner="") -> str:
+def matrix_table(matrix, rows, cols, *, fmt="{:.3f}", corner="", trim=True) -> str:
     """A Markdown table of `matrix` with row and column labels (numbers right-aligned).
-    Whole numbers print without decimals whatever `fmt` says."""
+    With `trim`, whole numbers print without decimals whatever `fmt` says."""
     def show(x):
         x = float(x)
-        return f"{x:.0f}" if x == int(x) else fmt.format(x)
+        return f"{x:.0f}" if trim and x == int(x) else fmt.format(x)
     lines = ["| " + " | ".join([corner, *cols]) + " |",
              "|" + "---|" + "---:|" * len(cols)]
     for label, row in zip(rows, matrix):

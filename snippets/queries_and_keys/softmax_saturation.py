@@ -15,6 +15,7 @@ import torch
 WIDTHS = (3, 8, 64, 512)   # d_k values measured (8 is the transfer question's)
 SHOWN = (3, 64, 512)       # the ones the figure and the prose compare
 ROWS, KEYS = 2000, 16      # query rows sampled per width, keys per row
+ONE_HOT = 0.99             # a row counts as one-hot when one weight exceeds this
 
 
 # --8<-- [start:compute]
@@ -36,7 +37,7 @@ def measure(d_k: int, seed: int = 0) -> dict:
         result[f"max_{name}"] = float(p.max(-1).values.mean())
         result[f"grad_{name}"] = float(softmax_jacobian_norm(p).mean())
         # Rows so saturated that one key takes more than 99 % of the weight.
-        result[f"onehot_{name}"] = float((p.max(-1).values > 0.99).double().mean())
+        result[f"onehot_{name}"] = float((p.max(-1).values > ONE_HOT).double().mean())
     return result
 
 
@@ -87,6 +88,7 @@ def main(book):
         for key in ("onehot_raw", "onehot_scaled"):
             book.fact(f"sat_{key}_{d}", 100 * m[d][key], fmt=".0f", unit="%")
     book.fact("sat_keys", KEYS, fmt="d")
+    book.fact("sat_onehot_threshold", 100 * ONE_HOT, fmt=".0f", unit="%")
     book.fact("sat_grad_ratio_512", m[512]["grad_scaled"] / m[512]["grad_raw"],
               fmt=".1f")
     book.claim("sat_scaled_flat_across_widths", "about the same at every width",
@@ -94,8 +96,12 @@ def main(book):
                - min(m[d]["max_scaled"] for d in SHOWN) < 0.05,
                because=str([round(m[d]["max_scaled"], 3) for d in SHOWN]))
     # The two example rows quoted in the lesson.
-    gentle = torch.softmax(torch.tensor([1.7, -0.3, 0.5, 0.8], dtype=torch.float64), 0)
-    harsh = torch.softmax(torch.tensor([22.0, -15, 3, 8], dtype=torch.float64), 0)
+    rows = {"gentle": [1.7, -0.3, 0.5, 0.8], "harsh": [22.0, -15, 3, 8]}
+    for name, row in rows.items():
+        book.fact(f"sat_{name}_in", 0, text="(" + ", ".join(
+            f"{x:g}".replace("-", "−") for x in row) + ")")
+    gentle = torch.softmax(torch.tensor(rows["gentle"], dtype=torch.float64), 0)
+    harsh = torch.softmax(torch.tensor(rows["harsh"], dtype=torch.float64), 0)
     book.fact("sat_gentle", 0, text="(" + ", ".join(f"{p:.2f}" for p in gentle) + ")")
     book.fact("sat_harsh_top", harsh[0], fmt=".7f")
     book.fact("sat_harsh_second", harsh[3], fmt="sci:2")

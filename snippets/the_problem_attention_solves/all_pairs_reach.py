@@ -51,6 +51,8 @@ def main(book):
     book.fact("it_mat_distance", r["it"] - r["mat"], fmt="d", disputes=6,
               source="a distance of 6 is often quoted for this sentence; that is "
                      "'it' to 'cat'")
+    book.fact("it_mat_quoted", 6, fmt="d", expected=r["it"] - r["cat"], rel_tol=0,
+              source="a figure often quoted for 'it' to 'mat'; it is 'it' to 'cat'")
     book.fact("it_cat_distance", r["it"] - r["cat"], fmt="d")
     book.fact("conv_kernel", KERNEL, fmt="d")
     book.fact("sentence_tokens", len(SENTENCE), fmt="d")

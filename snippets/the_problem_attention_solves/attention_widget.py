@@ -35,14 +35,17 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, results):
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.6),
-                             gridspec_kw={"width_ratios": [4, 5, 6]})
+    # Two rows so the numbers stay legible at the page's width.
+    fig = plt.figure(figsize=(10, 10))
+    grid = fig.add_gridspec(2, 2)
+    axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]),
+            fig.add_subplot(grid[1, :])]
     for ax, (sentence, r) in zip(axes, results.items()):
         words = sentence.lower().split()
-        heatmap(ax, r["weights"], words, words, theme, vmin=0, vmax=1, fontsize=9)
-        ax.set_title(f"“{sentence}”", fontsize=12)
-    axes[0].set_ylabel("row: the token being updated")
-    fig.supxlabel("column: the token it draws on", fontsize=12)
+        heatmap(ax, r["weights"], words, words, theme, vmin=0, vmax=1, fontsize=12)
+        ax.set_title(f"“{sentence}”", fontsize=14)
+    fig.supylabel("row: the token being updated", fontsize=13)
+    fig.supxlabel("column: the token it draws on", fontsize=13)
     fig.tight_layout()
     return fig
 # --8<-- [end:draw]

@@ -16,6 +16,11 @@ CASES = {
 }
 
 
+def signed(x: float) -> str:
+    """+4.5, 0, −4.0 (a true minus sign)."""
+    return f"{x:+.1f}".replace("-", "−") if x else "0"
+
+
 # --8<-- [start:compute]
 def compute():
     rows = {}
@@ -47,8 +52,7 @@ def draw(theme, rows):
         for side in ax.spines.values():
             side.set_visible(False)
         ax.set_title(name, fontsize=13)
-        shown = f"{dot:+.1f}" if dot else "0"
-        ax.set_xlabel(f"a·b = {shown}   (angle {angle:.0f}°)", fontsize=12)
+        ax.set_xlabel(f"a·b = {signed(dot)}   (angle {angle:.0f}°)", fontsize=12)
     return fig
 # --8<-- [end:draw]
 
@@ -56,14 +60,14 @@ def draw(theme, rows):
 def main(book):
     rows = compute()
     for key, (name, row) in zip(("similar", "perp", "opposite"), rows.items()):
-        book.fact(f"dot_case_{key}", row[2], fmt="+.1f" if row[2] else ".0f")
-    sim, perp, opp = (row[2] for row in rows.values())
+        book.fact(f"dot_case_{key}", row[2], text=signed(row[2]))
+    sim, perp, opp = (signed(row[2]) for row in rows.values())
     book.figure(
         lambda theme: draw(theme, rows),
         alt=("Three panels, each with two arrows a and b from the origin. Left: they "
-             f"point roughly the same way and a·b is {sim:+.1f}. Middle: they are at "
-             f"a right angle and a·b is {perp:.0f}. Right: they point roughly "
-             f"opposite ways and a·b is {opp:+.1f}."),
+             f"point roughly the same way and a·b is {sim}. Middle: they are at "
+             f"a right angle and a·b is {perp}. Right: they point roughly "
+             f"opposite ways and a·b is {opp}."),
         caption=("The dot product a·b = a₁b₁ + a₂b₂ + … is large and positive when "
                  "two vectors point the same way, zero when they are perpendicular "
                  "and negative when they point apart; longer vectors make it larger "
