@@ -24,6 +24,7 @@ def _fmt(book, name, value, fmt=".2f", **kw):
     book.fact(name, float(value), fmt=fmt, **kw)
 
 
+# --8<-- [start:running_example]
 def lessons_1_to_3(book):
     r = running_example()
     for token, row in zip(TOKENS, r["x"].tolist()):
@@ -57,6 +58,7 @@ def lessons_1_to_3(book):
     _fmt(book, "mt_full_sat_here", r["weights"][SAT, HERE], ".3f")
     _fmt(book, "mt_pairs_causal_4", attention_pairs(n, causal=True), "d")
     _fmt(book, "mt_pairs_full_4", attention_pairs(n), "d")
+# --8<-- [end:running_example]
 
 
 def scaling(book):

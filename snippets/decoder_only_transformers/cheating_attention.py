@@ -127,7 +127,7 @@ def main(book):
                holds=top == LEAK_ROW + 1, because=f"argmax at {top}")
     book.claim("dt_cheat_below_floor", "far below",
                holds=cheat["train"] < 0.25 * grammar_entropy(),
-               because=f"{cheat['train']} vs entropy {grammar_entropy()}")
+               because=f"{cheat['train']:.4g} vs entropy {grammar_entropy():.4g}")
     book.claim("dt_cheat_worse_at_generation", "worse than",
                holds=cheat["generate"] > causal["generate"] + 1.0,
-               because=f"{cheat['generate']} vs {causal['generate']}")
+               because=f"{cheat['generate']:.4g} vs {causal['generate']:.4g}")

@@ -31,7 +31,7 @@ def _cell(cfg, field):
 def main(book):
     gpt2, gpt3 = get_preset("gpt2-small"), get_preset("gpt3-175b")
     p2, p3 = param_count(gpt2)["total"], param_count(gpt3)["total"]
-    rows = ["| | GPT-2 small | GPT-3 175B |", "|---|---:|---:|"]
+    rows = ["| Setting | GPT-2 small | GPT-3 175B |", "|---|---:|---:|"]
     for label, field in FIELDS:
         rows.append(f"| {label} | {_cell(gpt2, field)} | {_cell(gpt3, field)} |")
     rows.append(f"| Parameters (computed) | {p2 / 1e6:.1f} M | {p3 / 1e9:.1f} B |")

@@ -23,7 +23,7 @@ def draw(theme, cfg):
     x = 5.0
     stages = [  # (y, text, colour, height, shape after this stage)
         (0.3, "token ids", c["muted"], 0.7, "(n,) integers < " + f"{V:,}"),
-        (1.9, f"token embedding\nlook up rows of W_E ({V:,} × {d})", c["embed"], 1.1,
+        (1.9, f"token embedding\nlook up rows of $W_E$ ({V:,} × {d})", c["embed"], 1.1,
          f"(n, {d})"),
         (3.6, f"+ position embedding\nrows 0…n−1 of a {T:,} × {d} table", c["embed"],
          1.1, f"(n, {d}): the residual stream"),
@@ -31,7 +31,7 @@ def draw(theme, cfg):
          f"{cfg.n_heads} heads × {cfg.head_dim}, FFN {d} → {cfg.d_ff:,} → {d}",
          c["attn"], 2.4, f"(n, {d})"),
         (9.0, "final LayerNorm", c["norm"], 0.8, f"(n, {d})"),
-        (10.7, f"output head: × W_Eᵀ ({d} × {V:,})", c["embed"], 1.0,
+        (10.7, f"output head: × $W_E^\\top$ ({d} × {V:,})", c["embed"], 1.0,
          f"(n, {V:,}) logits"),
         (12.4, "softmax over the vocabulary", c["muted"], 0.8,
          f"(n, {V:,}) probabilities"),
@@ -48,7 +48,7 @@ def draw(theme, cfg):
     # weight tying: the same matrix at the bottom and the top
     ax.plot([2.1, 1.0, 1.0, 2.1], [1.9, 1.9, 10.7, 10.7], color=c["embed"],
             linestyle="--", linewidth=2)
-    ax.text(0.7, 6.3, "one shared matrix W_E (weight tying)", rotation=90,
+    ax.text(0.7, 6.3, "one shared matrix $W_E$ (weight tying)", rotation=90,
             ha="center", va="center", color=c["embed"], fontsize=11)
     ax.text(x, 15.0, "GPT-2 small, from token ids to next-token probabilities",
             ha="center", fontsize=13, fontweight="bold", color=c["fg"])

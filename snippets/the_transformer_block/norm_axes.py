@@ -96,6 +96,6 @@ def main(book):
         "sentences differ in length. Row labels: s2 t3 is sentence 2, token 3."))
     book.fact("tb_bn_swap_change", round(bn_change, 9), fmt=".2f")
     book.claim("tb_bn_moves", "changes", holds=bn_change > 0.1,
-               because=f"max |Δ| of the watched token after batch norm {bn_change}")
+               because=f"max |Δ| of the watched token after batch norm {bn_change:.6g}")
     book.claim("tb_ln_same", "does not change at all", holds=ln_change == 0.0,
                because=f"max |Δ| after layer norm {ln_change}")

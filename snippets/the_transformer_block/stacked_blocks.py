@@ -44,13 +44,13 @@ def draw(theme, gpt2, gpt3):
                     y + dy + 0.85], color=c["fg"], linewidth=1.3)
             add_node(ax, sx, y + dy + 0.85, theme, r=0.2)
         y += 3.1
-    label(ax, 0.2, 7.0, f"residual stream\n(n, d_model)", theme, colour=c["stream"],
+    label(ax, 0.2, 7.0, r"residual stream" + "\n" + r"(n, $d_{model}$)", theme, colour=c["stream"],
           size=11, rotation=90, ha="center")
     label(ax, 10.4, 4.6, f"GPT-2: N = {gpt2.n_layers}\n"
-          f"{2 * gpt2.n_layers} sub-layers\nd_model = {gpt2.d_model:,}", theme,
+          f"{2 * gpt2.n_layers} sub-layers\n$d_{{model}}$ = {gpt2.d_model:,}", theme,
           colour=c["fg"], size=11)
     label(ax, 10.4, 11.2, f"GPT-3: N = {gpt3.n_layers}\n"
-          f"{2 * gpt3.n_layers} sub-layers\nd_model = {gpt3.d_model:,}", theme,
+          f"{2 * gpt3.n_layers} sub-layers\n$d_{{model}}$ = {gpt3.d_model:,}", theme,
           colour=c["fg"], size=11)
     return fig
 # --8<-- [end:draw]

@@ -57,7 +57,7 @@ def test_lint_lists_unbacked_comparisons_only(tmp_path):
 
 def test_unknown_module_in_a_lessons_directive_names_the_line():
     with pytest.raises(BookError, match=r"docs/x.md:3: no module 'nope' in the nav of mkdocs.yml; "
-                       "use one of: book, 5.3-scaling-architecture"):
+                       r"use one of: book, (\S+, )*5\.3-scaling-architecture"):
         nav.expand("a\n\n{{lessons:nope}}\n", src="docs/x.md", page_uri="x.md",
                    nav=nav.load_nav(REPO), docs=REPO / "docs")
 
