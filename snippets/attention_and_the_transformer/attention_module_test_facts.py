@@ -98,7 +98,7 @@ def block_and_model(book):
     _fmt(book, "mt_gpt3_attn_w", 4 * d * d, ",d")
     _fmt(book, "mt_gpt3_ffn_w", 2 * d * gpt3.d_ff, ",d")
     _fmt(book, "mt_gpt3_ffn_w_1x", 2 * d * d, ",d")
-    _fmt(book, "mt_gpt3_layers", gpt3.n_layers, "d")
+    _fmt(book, "mt42_gpt3_layers", gpt3.n_layers, "d")
     _fmt(book, "mt_gpt3_postnorm_norms", 2 * gpt3.n_layers, "d")
     gpt2 = get_preset("gpt2-small")
     total = param_count(gpt2)["total"]
