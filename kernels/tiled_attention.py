@@ -74,6 +74,7 @@ def tiled_attention(
                 key_pos = torch.arange(k_start, k_end).unsqueeze(0)
                 scores.masked_fill_(key_pos > query_pos, -math.inf)  # (bq, bk) mask
 
+            # --8<-- [start:online_softmax]
             new_max = torch.maximum(row_max, scores.amax(dim=-1, keepdim=True))
             # A row that has seen only masked keys still has max −∞; subtracting 0
             # instead keeps exp(−∞ − (−∞)) = NaN out of it.
@@ -84,6 +85,7 @@ def tiled_attention(
             row_sum = row_sum * correction + probs.sum(dim=-1, keepdim=True)
             acc = acc.mul_(correction).add_(probs @ v_blk)  # (B, H, bq, Dv)
             row_max = new_max
+            # --8<-- [end:online_softmax]
 
         # Fully masked rows have row_sum 0 and acc 0; divide by 1 to return zeros.
         row_sum = row_sum.masked_fill(row_sum == 0, 1.0)
