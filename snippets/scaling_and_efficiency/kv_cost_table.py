@@ -64,6 +64,7 @@ def main(book):
               fmt=".0f", unit="×")
     book.fact("kv_gpt2_layers", gpt2.n_layers, fmt="d")
     book.fact("kv_gpt2_heads", gpt2.n_heads, fmt="d")
+    book.fact("kv_gpt2_d_model", gpt2.d_model, fmt="d")
     book.fact("kv_gpt2_head_dim", gpt2.head_dim, fmt="d")
     book.fact("kv_len", KV_LEN, fmt=",d")
     book.fact("kv_batch", KV_BATCH, fmt="d")

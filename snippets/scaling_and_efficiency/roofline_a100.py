@@ -6,6 +6,8 @@ compare or exp), shapes from the LLaMA 2 7B preset, hardware from kernels.hardwa
 Bytes are the ideal: every input read once, every output written once.
 """
 
+from dataclasses import replace
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -112,6 +114,14 @@ def main(book):
     book.claim("decode_memory_bound", "far below the ridge",
                holds=decode.intensity < ridge / 100,
                because=f"{decode.intensity:.2f} vs ridge {ridge:.0f}")
+    # A GPU with twice the peak and the same bandwidth: memory-bound ops gain nothing.
+    faster = replace(gpu, peak_flops=2 * gpu.peak_flops)
+    same = all(roofline_time_s(c.flops, c.bytes_moved, faster)
+               == roofline_time_s(c.flops, c.bytes_moved, gpu)
+               for n, c in ops.items() if n in ("layer norm", "softmax",
+                                                "attention, decode", "vector add"))
+    book.claim("double_peak_no_gain", "would not be faster at all", holds=same,
+               because="roofline time unchanged with 2× peak for the memory-bound ops")
     big = ops[f"FFN matmul, {BATCHES[-1]:,} tokens"]
     book.claim("ffn_big_batch_compute_bound", "above the ridge",
                holds=big.intensity > ridge, because=f"{big.intensity:.0f}")

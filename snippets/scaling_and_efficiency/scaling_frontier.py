@@ -105,6 +105,8 @@ def main(book):
     book.fact("run_gpt3_c_check", rows["GPT-3"][2], fmt="sci:3", unit="FLOPs",
               expected=3.14e23, rel_tol=0.01, source="GPT-3 paper Table D.1")
     chin, gopher = rows["Chinchilla"], rows["Gopher"]
+    book.fact("tpp_rule", chin[1] / chin[0], fmt=".0f", expected=20, rel_tol=1e-9,
+              source="Chinchilla: 1.4T tokens / 70B parameters")
     book.claim("chinchilla_beats_gopher", "lower loss than",
                holds=chin[3] < gopher[3], because=f"{chin[3]:.3f} < {gopher[3]:.3f}")
     book.fact("chin_gopher_compute_pct", 100 * (chin[2] / gopher[2] - 1), fmt=".0f",
