@@ -95,8 +95,10 @@ def main(book):
     for name, (n, d, c, l) in rows.items():
         key = KEYS[name]
         book.fact(f"run_{key}_n", n / 1e9, fmt=".0f" if n % 1e9 == 0 else ".1f",
-                  unit="B")
-        book.fact(f"run_{key}_d", d / 1e9, fmt=",.0f", unit="B tokens")
+                  unit="billion")
+        tokens = (f"{d / 1e12:g} trillion tokens" if d >= 1e12
+                  else f"{d / 1e9:g} billion tokens")
+        book.fact(f"run_{key}_d", d, text=tokens)
         book.fact(f"run_{key}_c", c, fmt="sci:2", unit="FLOPs")
         book.fact(f"run_{key}_loss", l, fmt=".3f")
         book.fact(f"run_{key}_tpp", d / n, fmt=".1f")
@@ -107,6 +109,7 @@ def main(book):
     chin, gopher = rows["Chinchilla"], rows["Gopher"]
     book.fact("tpp_rule", chin[1] / chin[0], fmt=".0f", expected=20, rel_tol=1e-9,
               source="Chinchilla: 1.4T tokens / 70B parameters")
+    book.fact("gopher_over_chinchilla", gopher[0] / chin[0], fmt=".0f", unit="×")
     book.claim("chinchilla_beats_gopher", "lower loss than",
                holds=chin[3] < gopher[3], because=f"{chin[3]:.3f} < {gopher[3]:.3f}")
     book.fact("chin_gopher_compute_pct", 100 * (chin[2] / gopher[2] - 1), fmt=".0f",
