@@ -67,3 +67,14 @@ def test_rejects_nonpositive():
         sl.loss(0, 1)
     with pytest.raises(ValueError):
         sl.compute_optimal(0)
+
+
+def test_published_runs_and_6nd():
+    runs = {r.name: r for r in sl.PUBLISHED_RUNS}
+    assert runs["Chinchilla"].n_tokens / runs["Chinchilla"].n_params == 20
+    gpt3 = runs["GPT-3"]
+    # GPT-3 paper, Table D.1: 3.14e23 training FLOPs for 175B params x 300B tokens
+    assert sl.training_flops_6nd(gpt3.n_params, gpt3.n_tokens) == pytest.approx(
+        3.14e23, rel=0.01)
+    with pytest.raises(ValueError):
+        sl.training_flops_6nd(0, 1)
