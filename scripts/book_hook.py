@@ -5,7 +5,8 @@ On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
 2. adds figures/ and the snippet sources to the site so ``--strict`` checks every
    link to them, and a downloadable .ipynb beside each exercise notebook,
 3. checks quizzes and expands {{lessons:…}} (from the nav), {{fact:…}},
-   {{claim:…}}, {{figure:…}}, {{table:…}} in every page,
+   {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with citations, numbering
+   and page checks around it (bookbuild/apparatus.py),
 4. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows,
 5. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
@@ -30,6 +31,7 @@ from mkdocs.structure.files import File  # noqa: E402
 
 from scripts.bookbuild import (BookError, engine, nav, quizzes,  # noqa: E402
                                references, sitecheck)
+from scripts.bookbuild import apparatus, pagechecks  # noqa: E402
 from scripts.bookbuild.deps import cache_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
@@ -39,6 +41,10 @@ _state: dict = {}
 
 def on_config(config):
     _state.update(index=None, used=set(), pages=0)
+    try:
+        _state["app"] = apparatus.Apparatus(ROOT, config["docs_dir"], config["nav"])
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     # Notebook kernels import `kernels` like snippets do.
     path = os.environ.get("PYTHONPATH", "")
     if str(ROOT) not in path.split(os.pathsep):
@@ -73,6 +79,12 @@ def on_files(files, config):
         files.append(File.generated(
             config, nb.relative_to(config["docs_dir"]).with_suffix(".ipynb").as_posix(),
             content=_to_ipynb(nb)))
+    pages = [apparatus.read_page(f.abs_src_path, f.src_uri)
+             for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    try:
+        _state["app"].scan(pages)
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     return files
 
 
@@ -80,14 +92,21 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     src = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
     offset = _front_matter_lines(page, markdown)
+    app, uri = _state["app"], page.file.src_uri
     try:
+        if uri.endswith(NOTEBOOK_NAME):
+            page.meta.setdefault("description", app.notebook_description(uri))
+        pagechecks.description(page.meta, src)
+        markdown = app.before(markdown, uri, page.meta, offset)
         quizzes.check(markdown, src, offset)
-        markdown = nav.expand(markdown, src=src, page_uri=page.file.src_uri,
-                              nav=config["nav"], docs=Path(config["docs_dir"]),
-                              line_offset=offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
+        # Last: it adds lines, and the passes before it report line numbers.
+        expanded = nav.expand(expanded, src=src, page_uri=page.file.src_uri,
+                              nav=config["nav"], docs=Path(config["docs_dir"]),
+                              line_offset=offset)
+        expanded = app.after(expanded, uri, offset)
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
     _state["used"] |= refs.figures | refs.tables
@@ -106,6 +125,12 @@ def on_post_build(config):
                     "(git rm %s)", orphan, orphan)
     if _state["pages"] < _count_markdown_pages(config):
         return  # a partial (dirty) rebuild cannot tell what is unused
+    try:
+        _state["app"].check_unused()
+        pagechecks.artefact_words(index, _state["used"])
+        pagechecks.snippet_words(ROOT)
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
     for name, art in sorted(index.artefacts.items()):
         if art.kind in ("figure", "table") and name not in _state["used"]:
             log.warning("%s: the %s '%s' is not shown on any page; add "

@@ -9,7 +9,8 @@ creates
     docs/<module>/<slug>/review.md       review record, no review yet
     docs/<module>/<slug>/concepts.yml    its entries in the concept index
     snippets/<slug_>/<slug_>_example.py  a figure the page shows; replace it
-and adds the lesson to the nav in mkdocs.yml, after the module's last lesson. The nav
+and adds the lesson to the nav in mkdocs.yml, after the module's last lesson, and its
+review to the editorial section "How this book is checked". The nav
 is the one list of lessons: the home page, the module's lesson table, lesson numbers
 and the browser tests all read it, so nothing else needs an edit. It refuses to
 overwrite anything.
@@ -95,7 +96,13 @@ _ = torch.manual_seed(0)
 print("ready")
 '''
 
-REVIEW = '''# Review record: {title}
+REVIEW = '''---
+title: "Review: {title}"
+description: "How lesson {number}, {title}, was reviewed: what each review found and what was fixed."
+editorial: true
+---
+
+# Review: {title}
 
 Reviews of this lesson against its plan, newest last: severity (critical /
 improvement / polish), location, reader impact, fix, verdict. No review yet.
@@ -165,9 +172,28 @@ def add_to_nav(config_text: str, module: str, title: str, slug: str) -> str:
     pad = " " * indent
     block = [f"{pad}- {title}:",
              f"{pad}    - {module}/{slug}/index.md",
-             f"{pad}    - Exercises: {module}/{slug}/exercises.py",
-             f"{pad}    - Review record: {module}/{slug}/review.md"]
-    return "\n".join(lines[:insert_at] + block + lines[insert_at:])
+             f"{pad}    - Exercises: {module}/{slug}/exercises.py"]
+    lines = lines[:insert_at] + block + lines[insert_at:]
+    return _add_review(lines, f'{pad}- "Review: {title}": {module}/{slug}/review.md')
+
+
+def _add_review(lines: list[str], entry: str) -> str:
+    """Append the review to the end of the "How this book is checked" section."""
+    head = next((i for i, line in enumerate(lines)
+                 if line.strip() == "- How this book is checked:"), None)
+    if head is None:
+        raise SystemExit("mkdocs.yml: no '- How this book is checked:' section in "
+                         "the nav for the review record")
+    depth = len(lines[head]) - len(lines[head].lstrip())
+    end = head + 1
+    while end < len(lines) and (not lines[end].strip() or
+                                len(lines[end]) - len(lines[end].lstrip()) > depth):
+        end += 1
+    while not lines[end - 1].strip():
+        end -= 1
+    child = lines[head + 1]
+    pad = " " * (len(child) - len(child.lstrip()))
+    return "\n".join(lines[:end] + [pad + entry.lstrip()] + lines[end:])
 
 
 def main() -> None:

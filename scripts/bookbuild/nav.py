@@ -170,6 +170,10 @@ def _module_table(module: Module, page_uri: str, docs: Path, where: str) -> str:
             raise BookError(f"{where}: the lesson table needs an `outcome:` line in the "
                             f"front matter of docs/{lesson.page} (what a reader will "
                             "be able to do after it)")
+        if "{{" in outcome:
+            raise BookError(f"{where}: the `outcome:` of docs/{lesson.page} is shown "
+                            "in a table built after facts and citations are expanded; "
+                            "keep it plain text")
         lines.append(f"| {lesson.number} [{lesson.title}]"
                      f"({_rel(lesson.page, page_uri)}) | {' '.join(outcome.split())} |")
     return "\n".join(lines)

@@ -4,7 +4,8 @@ import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "mkdocs.yml")
+BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "overrides",
+              "mkdocs.yml")
 
 
 def copy_book(dest: Path, *, notebook_cache: bool = True) -> Path:

@@ -23,7 +23,7 @@ def compute():
     return cfg, rows
 
 
-CLAIMED_LENGTH = 100_000     # a figure often quoted in course notes:
+CLAIMED_LENGTH = 100_000     # a figure often quoted:
 CLAIMED_FLOPS = 3.8e14       # "~3.8×10¹⁴ FLOPs per layer at 100K tokens, 96 heads"
 
 
@@ -61,7 +61,7 @@ def main(book):
     book.fact("context_short", shortest, text=f"{shortest // 1024}K")
     book.fact("context_long", longest, text=f"{longest // 1024}K")
     gpt3, full, causal = gpt3_flops_at_100k()
-    claim = "lesson plan 5.3.2: ~3.8×10¹⁴ FLOPs per layer at 100K tokens, 96 heads"
+    claim = "often quoted: ~3.8×10¹⁴ FLOPs per layer at 100K tokens, 96 heads"
     book.fact("gpt3_heads", gpt3.n_heads, fmt="d")
     book.fact("gpt3_head_dim", gpt3.head_dim, fmt="d")
     book.fact("claimed_length", CLAIMED_LENGTH, text=f"{CLAIMED_LENGTH // 1000}K")

@@ -50,7 +50,7 @@ def main(book):
               expected=40.0, rel_tol=1e-9, source="2·80·8·128·131072·2 B = 40 GiB")
     book.fact("kv_llama70b_mha_128k_gb", to_gb(table[("MHA", long)]), fmt=".0f",
               unit="GB", disputes=332, rel_tol=0.01,
-              source="lesson plan 5.3.2: MHA cache at 128K '~332 GB'")
+              source="often quoted: MHA cache at 128K '~332 GB'")
     book.fact("kv_llama70b_mqa_128k_gb", to_gb(table[("MQA", long)]), fmt=".2f",
               unit="GB")
     book.fact("kv_llama70b_gqa_4k_gb", to_gb(table[("GQA (as shipped)", short)]),

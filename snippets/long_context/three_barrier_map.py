@@ -80,7 +80,7 @@ def main(book):
     book.fact("mistral_window", d["mistral"].sliding_window, fmt=",d")
     book.fact("window_flops_saving_128k", d["full"][last] / d["window"][last],
               fmt=".0f", unit="×", disputes=32, rel_tol=0.05,
-              source="lesson plan 5.3.2: 'for w=4096 and n=128K, 32x cheaper'")
+              source="often quoted: 'for w=4096 and n=128K, 32x cheaper'")
     # Where the quoted 32× comes from: n² (every pair, future ones too) over n·w.
     book.fact("lc_window_ratio_n_over_w", LENGTHS[last] / d["mistral"].sliding_window,
               fmt=".0f", unit="×", expected=32, rel_tol=1e-9,

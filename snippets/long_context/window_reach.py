@@ -18,7 +18,7 @@ from kernels.sparse import (furthest_reach, reachability, receptive_field,
 TOY_TOKENS = 40     # toy sequence, small enough to draw every cell
 TOY_WINDOW = 4      # keys per query in the toy, the query itself included
 TOY_LAYERS = 12
-SOURCE, TARGET = 1, 50_000   # the plan's example: 1-indexed token positions
+SOURCE, TARGET = 1, 50_000   # the often-quoted example: 1-indexed token positions
 
 
 # --8<-- [start:compute]
@@ -99,7 +99,7 @@ def main(book):
     book.fact("lc_reach_target", TARGET, fmt=",d")
     book.fact("lc_reach_step", w - 1, fmt=",d")
     book.fact("lc_reach_layers_needed", needed, fmt="d", expected=13, rel_tol=0,
-              source="lesson plan 5.3.2: after ~13 layers with window 4096, "
+              source="often quoted: after ~13 layers with window 4096, "
                      "position 1 reaches position 50,000")
     book.fact("lc_reach_at_needed", reach[needed], fmt=",d")
     book.fact("lc_reach_one_fewer", reach[needed - 1], fmt=",d")

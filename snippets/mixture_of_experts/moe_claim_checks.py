@@ -50,15 +50,15 @@ def balancing_loss_extremes(n_experts, n_tokens=64):
 def main(book):
     d = compute()
     book.fact("moe_gpt3_total_b", d["gpt3_total"] / 1e9, fmt=".0f", unit="B")
-    # The record's hook says "all ~117B FFN parameters"; that is 2/3 of 175B, while
+    # An often-quoted hook says "all ~117B FFN parameters"; that is 2/3 of 175B, while
     # GPT-3's layer shapes give 96 · 2 · 12288 · 49152 weights plus biases.
     book.fact("moe_gpt3_ffn_b", d["gpt3_ffn"] / 1e9, fmt=".0f", unit="B",
               disputes=117, rel_tol=0.005,
-              source="module record hook: GPT-3 activates ~117B FFN parameters")
+              source="often quoted: GPT-3 activates ~117B FFN parameters")
     book.fact("moe_claimed_gpt3_ffn_b", 117, fmt="d", unit="B")
     book.fact("moe_gpt3_ffn_share_pct", 100 * d["gpt3_total_share"], fmt=".0f",
               unit="%", expected=100 * 2 / 3, rel_tol=0.01,
-              source="module record recap: the FFN holds ~2/3 of the parameters")
+              source="often quoted: the FFN holds ~2/3 of the parameters")
     book.fact("moe_gpt2_block_ffn_share_pct", 100 * d["gpt2_block_share"], fmt=".1f",
               unit="%", expected=100 * 2 / 3, rel_tol=0.001,
               source="8d² FFN vs 4d² attention weights per block")
@@ -68,7 +68,7 @@ def main(book):
     book.fact("moe_llama70_over_mixtral_active",
               d["llama70_total"] / d["mixtral_active"], fmt=".1f", unit="×",
               disputes=4.0, rel_tol=0.125,
-              source="module record: competitive with models 3-4x its active size")
+              source="often quoted: competitive with models 3-4x its active size")
     book.fact("moe_claimed_size_range", 4.0, text="3–4×")
     book.fact("moe_llama70_total_b", d["llama70_total"] / 1e9, fmt=".0f", unit="B")
     book.fact("moe_router_params_layer", d["router_per_layer"], fmt=",d")

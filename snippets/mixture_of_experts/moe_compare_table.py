@@ -72,7 +72,7 @@ def main(book):
         f"{BYTES_PER_PARAM} bytes per parameter; GB = 10⁹ bytes."))
 
     m = mixtral["cfg"]
-    claim = "Mixtral paper / module record: 46.7B total, 12.9B active (≈47B / ≈13B)"
+    claim = "Mixtral paper / often quoted: 46.7B total, 12.9B active (≈47B / ≈13B)"
     book.fact("moe_mixtral_total_b", mixtral["total"] / 1e9, fmt=".1f", unit="B",
               expected=46.7, abs_tol=0.05, source=claim)
     book.fact("moe_mixtral_active_b", mixtral["active"] / 1e9, fmt=".1f", unit="B",
@@ -89,13 +89,13 @@ def main(book):
     book.fact("moe_mixtral_vs_dense13_flops_pct",
               100 * mixtral["flops"] / dense13["flops"], fmt=".0f", unit="%",
               expected=100, rel_tol=0.10,
-              source="module record: Mixtral has 13B-class per-token compute")
+              source="often quoted: Mixtral has 13B-class per-token compute")
     book.fact("moe_dense47_vs_mixtral_flops", dense47["flops"] / mixtral["flops"],
               fmt=".1f", unit="×")
     # "Mixtral uses ~3.5x more memory than its active parameter count suggests"
     book.fact("moe_total_over_active", mixtral["total"] / mixtral["active"],
               fmt=".1f", unit="×", disputes=3.5, rel_tol=0.02,
-              source="module record: ~3.5x more memory than active parameters")
+              source="often quoted: ~3.5x more memory than active parameters")
     book.fact("moe_claimed_total_over_active", 3.5, fmt=".1f", unit="×")
     book.fact("moe_mixtral_weights_gb", to_gb(mixtral["weights_bytes"]), fmt=".1f",
               unit="GB")

@@ -46,7 +46,7 @@ def main(book):
     book.fact("scale_hook_users", USERS, fmt=",d")
     book.fact("scale_hook_tokens", TOKENS_EACH, fmt="d")
     book.fact("scale_hook_passes", d["passes"], fmt=",d", expected=100_000,
-              source="record: 1000 users × 100 tokens = 100,000 forward passes")
+              source="often quoted: 1000 users × 100 tokens = 100,000 forward passes")
     book.fact("scale_c1_params_b", CHECK1_PARAMS / 1e9, fmt=".0f", unit="B")
     book.fact("scale_c1_gpus", CHECK1_GPUS, fmt="d")
     book.fact("scale_c1_train_gb", to_gb(d["train30"]), fmt=".0f", unit="GB")

@@ -14,7 +14,7 @@ from kernels.hardware import (A100_80GB, INFINIBAND_HDR_BYTES_PER_S,
                               PCIE4_X16_BYTES_PER_S)
 from kernels.training_memory import communication_time_s
 
-N_BYTES = 1 * GB  # the transfer the record uses
+N_BYTES = 1 * GB  # the transfer the often-quoted example uses
 LINKS = {  # label -> bytes per second
     "HBM, the GPU's own memory (for reference)": A100_80GB.hbm_bytes_per_s,
     "NVLink 3, one direction (GPU to GPU, same server)": NVLINK3_BYTES_PER_S,
@@ -50,24 +50,24 @@ def main(book):
     nv = rows["NVLink 3, one direction (GPU to GPU, same server)"]
     ib = rows["InfiniBand HDR, one direction (server to server)"]
     book.fact("scale_a100_tflops", A100_80GB.peak_flops / 1e12, fmt=".0f",
-              unit="TFLOP/s", expected=312, source="record: ~312 TFLOPS bf16")
+              unit="TFLOP/s", expected=312, source="often quoted: ~312 TFLOPS bf16")
     book.fact("scale_nvlink_total_gbs", NVLINK3_TOTAL_BYTES_PER_S / GB, fmt=".0f",
-              unit="GB/s", expected=600, source="record: NVLink ~600 GB/s")
+              unit="GB/s", expected=600, source="often quoted: NVLink ~600 GB/s")
     book.fact("scale_nvlink_gbs", NVLINK3_BYTES_PER_S / GB, fmt=".0f", unit="GB/s")
     book.fact("scale_ib_gbs", INFINIBAND_HDR_BYTES_PER_S / GB, fmt=".0f",
               unit="GB/s")
     book.fact("scale_hbm_gbs", A100_80GB.hbm_bytes_per_s / GB, fmt=",.0f",
               unit="GB/s")
-    # the record's arithmetic: 1 GB at the two-way 600 GB/s figure
-    record_s = communication_time_s(N_BYTES, NVLINK3_TOTAL_BYTES_PER_S)
-    book.fact("scale_1gb_600_ms", record_s * 1e3, fmt=".2f", unit="ms",
-              expected=1.7, rel_tol=0.03, source="record: 1 GB takes ~1.7 ms")
-    book.fact("scale_1gb_600_gflop", record_s * A100_80GB.peak_flops / 1e9,
+    # the often-quoted arithmetic: 1 GB at the two-way 600 GB/s figure
+    quoted_s = communication_time_s(N_BYTES, NVLINK3_TOTAL_BYTES_PER_S)
+    book.fact("scale_1gb_600_ms", quoted_s * 1e3, fmt=".2f", unit="ms",
+              expected=1.7, rel_tol=0.03, source="often quoted: 1 GB takes ~1.7 ms")
+    book.fact("scale_1gb_600_gflop", quoted_s * A100_80GB.peak_flops / 1e9,
               fmt=".0f", unit="billion FLOPs", disputes=530, rel_tol=1e-3,
-              source="record: ~530 billion FLOPs during the 1 GB transfer")
+              source="often quoted: ~530 billion FLOPs during the 1 GB transfer")
     book.fact("scale_record_rounded_gflop", 1.7e-3 * A100_80GB.peak_flops / 1e9,
               fmt=".0f", unit="billion", expected=530, rel_tol=0.01,
-              source="record: ~530 billion FLOPs (1.7 ms × 312 TFLOP/s)")
+              source="often quoted: ~530 billion FLOPs (1.7 ms × 312 TFLOP/s)")
     book.fact("scale_claim_ms", 1.7, fmt=".1f", unit="ms")        # quoted claim
     book.fact("scale_1gb_nvlink_ms", nv[1] * 1e3, fmt=".1f", unit="ms")
     book.fact("scale_1gb_nvlink_tflop", nv[2] / 1e12, fmt=".2f", unit="trillion FLOPs")

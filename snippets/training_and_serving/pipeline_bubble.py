@@ -64,10 +64,10 @@ def main(book):
     one, four = (schedules[m] for m in MICROBATCHES)
     book.fact("scale_pp_bubble_stages", STAGES, fmt="d")
     book.fact("scale_pp_bubble_m1", 100 * one.bubble_fraction, fmt=".0f", unit="%",
-              expected=75, source="record: 4 stages, 1 microbatch, 75% idle")
+              expected=75, source="often quoted: 4 stages, 1 microbatch, 75% idle")
     book.fact("scale_pp_bubble_m4", 100 * four.bubble_fraction, fmt=".0f", unit="%",
               disputes=0, abs_tol=10,
-              source="record: 4 microbatches give near-full utilisation")
+              source="often quoted: 4 microbatches give near-full utilisation")
     book.fact("scale_pp_busy_m4", 100 * (1 - four.bubble_fraction), fmt=".0f",
               unit="%")
     book.fact("scale_pp_makespan_m1", one.makespan, fmt=".0f", unit="units")

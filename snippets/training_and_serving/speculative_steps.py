@@ -133,7 +133,7 @@ def main(book):
     book.fact("scale_spec_steps", passes, fmt="d")
     book.fact("scale_spec_first_accepted", first.n_accepted, fmt="d")
     book.fact("scale_spec_first_tokens", len(first.tokens), fmt="d", disputes=3,
-              source="record: 5 drafted, 3 accepted = 3 tokens per large pass")
+              source="often quoted: 5 drafted, 3 accepted = 3 tokens per large pass")
     book.fact("scale_spec_first_text", len(first.tokens),
               text=" ".join(vocab[t] for t in first.tokens))
     book.fact("scale_claim_spec_drafted", 5, fmt="d")              # quoted claim

@@ -4,7 +4,7 @@ Shown on: docs/5.3-scaling-architecture/training-and-serving/index.md (the hook 
 "Data parallelism"). Bytes per parameter from kernels.training_memory: 2 (bf16
 weights) + 2 (bf16 gradients) + 12 (fp32 master weights, Adam momentum, Adam
 variance) = 16. Activations are not counted. GB = 10⁹ bytes, GiB = 2³⁰ bytes.
-Also checks the record's numbers, which use 12 bytes per parameter (no fp32 master
+Also checks the often-quoted numbers, which use 12 bytes per parameter (no fp32 master
 copy) and round parameter counts to "7B" and "70B".
 """
 
@@ -19,7 +19,7 @@ MODELS = ("gpt2-small", "llama2-7b", "llama2-13b", "llama2-70b", "gpt3-175b")
 LABELS = {"gpt2-small": "GPT-2 small", "llama2-7b": "LLaMA 2 7B",
           "llama2-13b": "LLaMA 2 13B", "llama2-70b": "LLaMA 2 70B",
           "gpt3-175b": "GPT-3 175B"}
-RECORD_OPTIMIZER_BYTES = 8  # the record's 12 bytes/param: 2 + 2 + 8 (Adam m and v)
+QUOTED_OPTIMIZER_BYTES = 8  # the often-quoted 12 bytes/param: 2 + 2 + 8 (Adam m and v)
 
 
 # --8<-- [start:compute]
@@ -61,7 +61,7 @@ def main(book):
               unit="bytes", expected=16, source="ZeRO paper: 2 + 2 + K, K = 12")
     book.fact("scale_optimizer_share", 100 * parts70["optimizer_states"]
               / parts70["total"], fmt=".0f", unit="%", disputes=100 * 2 / 3,
-              source="record: optimizer states are 2/3 of training memory")
+              source="often quoted: optimizer states are 2/3 of training memory")
     book.fact("scale_gpt2_params_m", gpt2_n / 1e6, fmt=".0f", unit="M",
               expected=124, rel_tol=0.01, source="GPT-2 small, 124M")
     book.fact("scale_gpt2_train_gb", to_gb(gpt2_parts["total"]), fmt=".1f",
@@ -69,26 +69,26 @@ def main(book):
     book.fact("scale_llama7b_params_b", n7 / 1e9, fmt=".2f", unit="B")
     book.fact("scale_llama7b_train_gb", to_gb(parts7["total"]), fmt=".0f",
               unit="GB", disputes=84, rel_tol=0.02,
-              source="record recap: a 7B model needs ~84 GB to train")
-    record7 = training_memory_bytes(n7, optimizer_bytes=RECORD_OPTIMIZER_BYTES)
-    book.fact("scale_llama7b_train_12b_gb", to_gb(record7["total"]), fmt=".0f",
+              source="often quoted: a 7B model needs ~84 GB to train")
+    quoted7 = training_memory_bytes(n7, optimizer_bytes=QUOTED_OPTIMIZER_BYTES)
+    book.fact("scale_llama7b_train_12b_gb", to_gb(quoted7["total"]), fmt=".0f",
               unit="GB", expected=84, rel_tol=0.05,
-              source="record: 7B × 12 bytes = 84 GB (rounded parameter count)")
+              source="often quoted: 7B × 12 bytes = 84 GB (rounded parameter count)")
     book.fact("scale_llama70b_params_b", n70 / 1e9, fmt=".1f", unit="B")
     book.fact("scale_llama70b_train_gb", to_gb(parts70["total"]), fmt=",.0f",
               unit="GB", disputes=840, rel_tol=0.02,
-              source="record: 70B × 12 bytes = 840 GB")
-    record70 = training_memory_bytes(n70, optimizer_bytes=RECORD_OPTIMIZER_BYTES)
-    book.fact("scale_llama70b_train_12b_gb", to_gb(record70["total"]), fmt=".0f",
+              source="often quoted: 70B × 12 bytes = 840 GB")
+    quoted70 = training_memory_bytes(n70, optimizer_bytes=QUOTED_OPTIMIZER_BYTES)
+    book.fact("scale_llama70b_train_12b_gb", to_gb(quoted70["total"]), fmt=".0f",
               unit="GB", expected=840, rel_tol=0.02,
-              source="record: 70B × 12 bytes = 840 GB (rounded parameter count)")
+              source="often quoted: 70B × 12 bytes = 840 GB (rounded parameter count)")
     book.fact("scale_llama70b_weights_gb", to_gb(parts70["weights"]), fmt=".0f",
               unit="GB")
     book.fact("scale_llama70b_min_gpus", gpus70, fmt="d")
     book.fact("scale_weight_bytes", parts70["weights"] / n70, fmt=".0f")
     book.fact("scale_grad_bytes", parts70["gradients"] / n70, fmt=".0f")
     book.fact("scale_optimizer_bytes", parts70["optimizer_states"] / n70, fmt=".0f")
-    book.fact("scale_claim_bytes", 2 + 2 + RECORD_OPTIMIZER_BYTES, fmt=".0f",
+    book.fact("scale_claim_bytes", 2 + 2 + QUOTED_OPTIMIZER_BYTES, fmt=".0f",
               unit="bytes")
     book.fact("scale_claim_7b_gb", 84, fmt=".0f", unit="GB")      # quoted claims
     book.fact("scale_claim_70b_gb", 840, fmt=".0f", unit="GB")

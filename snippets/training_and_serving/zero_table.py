@@ -14,7 +14,7 @@ from kernels.training_memory import zero_memory_per_gpu
 MODEL = "llama2-70b"
 GPU_COUNTS = (1, 2, 4, 8, 16, 64, 1024)
 EXAMPLE_A, EXAMPLE_B = 8, 16   # GPU counts the prose quotes (both in GPU_COUNTS)
-RECORD_K = 8  # the record's convention: 8 bytes of optimizer state (no master copy)
+QUOTED_K = 8  # the often-quoted convention: 8 bytes of optimizer state (no master copy)
 
 
 # --8<-- [start:compute]
@@ -49,11 +49,11 @@ def main(book):
     eight = stage1[EXAMPLE_A]["total"]
     book.fact("scale_zero1_70b_8gpu_gb", to_gb(eight), fmt=".0f", unit="GB",
               disputes=350, rel_tol=0.02,
-              source="record: ZeRO-1 brings 70B on 8 GPUs to ~350 GB")
-    record = zero_memory_per_gpu(n_params, EXAMPLE_A, stage=1, k=RECORD_K)["total"]
-    book.fact("scale_zero1_70b_8gpu_12b_gb", to_gb(record), fmt=".0f", unit="GB",
+              source="often quoted: ZeRO-1 brings 70B on 8 GPUs to ~350 GB")
+    quoted = zero_memory_per_gpu(n_params, EXAMPLE_A, stage=1, k=QUOTED_K)["total"]
+    book.fact("scale_zero1_70b_8gpu_12b_gb", to_gb(quoted), fmt=".0f", unit="GB",
               expected=350, rel_tol=0.02,
-              source="record: 70B on 8 GPUs at 12 bytes/param, ~350 GB")
+              source="often quoted: 70B on 8 GPUs at 12 bytes/param, ~350 GB")
     floor = stage1[1]["weights"] + stage1[1]["gradients"]
     book.fact("scale_zero1_70b_floor_gb", to_gb(floor), fmt=".0f", unit="GB")
     book.fact("scale_zero1_70b_1024_gb", to_gb(stage1[1024]["total"]), fmt=".0f",
