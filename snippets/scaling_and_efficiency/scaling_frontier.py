@@ -115,8 +115,8 @@ def main(book):
     book.fact("chin_gopher_compute_pct", 100 * (chin[2] / gopher[2] - 1), fmt=".0f",
               unit="%")
     n_opt, d_opt = compute_optimal(gopher[2])
-    book.fact("fit_opt_n_gopher_budget", n_opt / 1e9, fmt=".0f", unit="B")
-    book.fact("fit_opt_d_gopher_budget", d_opt / 1e12, fmt=".1f", unit="T tokens")
+    book.fact("fit_opt_n_gopher_budget", n_opt / 1e9, fmt=".0f", unit="billion")
+    book.fact("fit_opt_d_gopher_budget", d_opt / 1e12, fmt=".1f", unit="trillion tokens")
     book.fact("fit_opt_tpp", d_opt / n_opt, fmt=".0f")
     book.figure(
         draw,
