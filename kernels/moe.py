@@ -106,7 +106,8 @@ def load_balancing_loss(
     f_i = fraction of routing assignments sent to expert i (no gradient: it comes
     from a top-k), P_i = mean router probability of expert i over the N tokens (the
     differentiable part). Perfect balance (f_i = P_i = 1/E) gives 1.0; all tokens on
-    one expert with probability 1 gives the maximum, E.
+    one expert with probability 1 gives the maximum, E. 1.0 is not a minimum: when
+    the probabilities favour the experts that receive few tokens, it goes below 1.
     router_probs (N, E), expert_indices (N, k).
     """
     if router_probs.shape[-1] != n_experts:

@@ -10,6 +10,7 @@ Sources, abbreviated in the comments below:
   34B/70B); HF config.json: huggingface.co/meta-llama/Llama-2-{7b,13b,70b}-hf
 - Mistral Table 1: Jiang et al. 2023, "Mistral 7B", Table 1; HF config.json:
   huggingface.co/mistralai/Mistral-7B-v0.1
+- LLaMA 3 HF config.json: huggingface.co/meta-llama/Meta-Llama-3-8B/blob/main/config.json
 - Mixtral Table 1: Jiang et al. 2024, "Mixtral of Experts", Table 1; HF config.json:
   huggingface.co/mistralai/Mixtral-8x7B-v0.1
 """
@@ -40,6 +41,7 @@ class ModelConfig:
     n_experts: int = 1  # feed-forward experts per layer; 1 is a dense model
     experts_per_token: int = 1  # top-k experts each token is routed to
     sliding_window: int | None = None  # attention window (tokens); None = full causal
+    rope_base: float | None = None  # RoPE frequency base b (HF rope_theta); None: no RoPE
     source: str = ""  # where the numbers come from
 
     def __post_init__(self) -> None:
@@ -49,6 +51,8 @@ class ModelConfig:
             raise ValueError(
                 f"positional must be 'learned' or 'rope', got {self.positional!r}"
             )
+        if (self.positional == "rope") != (self.rope_base is not None):
+            raise ValueError("rope_base is needed exactly when positional == 'rope'")
         if self.n_heads % self.n_kv_heads != 0:
             raise ValueError(
                 f"n_heads ({self.n_heads}) must be a multiple of "
@@ -110,6 +114,7 @@ PRESETS: dict[str, ModelConfig] = {
         positional="rope",  # LLaMA 2 section 2.2: rotary embeddings
         tied_embeddings=False,  # HF config.json tie_word_embeddings false
         bias=False,  # no biases, RMSNorm pre-normalisation
+        rope_base=10000.0,  # HF config.json rope_theta (RoFormer's default)
         source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-7b-hf)",
     ),
     "llama2-13b": ModelConfig(
@@ -126,6 +131,7 @@ PRESETS: dict[str, ModelConfig] = {
         positional="rope",  # LLaMA 2 section 2.2
         tied_embeddings=False,  # HF config.json tie_word_embeddings false
         bias=False,  # RMSNorm, no biases
+        rope_base=10000.0,  # HF config.json rope_theta (RoFormer's default)
         source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-13b-hf)",
     ),
     "llama2-70b": ModelConfig(
@@ -142,6 +148,7 @@ PRESETS: dict[str, ModelConfig] = {
         positional="rope",  # LLaMA 2 section 2.2
         tied_embeddings=False,  # HF config.json tie_word_embeddings false
         bias=False,  # RMSNorm, no biases
+        rope_base=10000.0,  # HF config.json rope_theta (RoFormer's default)
         source="LLaMA 2 paper Table 1 + HF config.json (meta-llama/Llama-2-70b-hf)",
     ),
     "mistral-7b": ModelConfig(
@@ -158,7 +165,10 @@ PRESETS: dict[str, ModelConfig] = {
         positional="rope",  # HF config.json rope_theta
         tied_embeddings=False,  # HF config.json tie_word_embeddings false
         bias=False,  # RMSNorm, no biases
+        # v0.1 only: Mistral-7B v0.2 and later drop the window (HF config.json
+        # sliding_window null) and raise rope_theta to 1e6.
         sliding_window=4096,  # Mistral Table 1 window_size
+        rope_base=10000.0,  # HF config.json (Mistral-7B-v0.1) rope_theta
         source="Mistral 7B paper Table 1 + HF config.json (Mistral-7B-v0.1)",
     ),
     "mixtral-8x7b": ModelConfig(
@@ -178,7 +188,25 @@ PRESETS: dict[str, ModelConfig] = {
         n_experts=8,  # Mixtral Table 1 num_experts
         experts_per_token=2,  # Mixtral Table 1 top_k_experts
         sliding_window=None,  # Mixtral section 2: full 32k dense context
+        rope_base=1e6,  # HF config.json (Mixtral-8x7B-v0.1) rope_theta 1000000.0
         source="Mixtral paper Table 1 + HF config.json (Mixtral-8x7B-v0.1)",
+    ),
+    "llama3-8b": ModelConfig(
+        name="llama3-8b",
+        n_layers=32,  # HF config.json num_hidden_layers
+        d_model=4096,  # HF config.json hidden_size
+        n_heads=32,  # HF config.json num_attention_heads
+        n_kv_heads=8,  # HF config.json num_key_value_heads (GQA)
+        head_dim=128,  # 4096 / 32
+        d_ff=14336,  # HF config.json intermediate_size
+        vocab_size=128256,  # HF config.json vocab_size
+        max_seq_len=8192,  # HF config.json max_position_embeddings
+        ffn="swiglu",  # HF config.json hidden_act "silu" with gate/up/down
+        positional="rope",  # HF config.json rope_theta
+        tied_embeddings=False,  # HF config.json tie_word_embeddings false
+        bias=False,  # RMSNorm, no biases
+        rope_base=500000.0,  # HF config.json rope_theta
+        source="HF config.json (meta-llama/Meta-Llama-3-8B)",
     ),
 }
 

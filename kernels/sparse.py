@@ -22,6 +22,7 @@ __all__ = [
     "sliding_window_mask",
     "dilated_mask",
     "global_local_mask",
+    "layers_to_connect",
     "block_sparse_mask",
     "count_scores",
     "causal_score_count",
@@ -149,3 +150,20 @@ def reachability(mask: torch.Tensor, n_layers: int) -> torch.Tensor:
 def furthest_reach(reach: torch.Tensor) -> int:
     """The largest i − j over reachable pairs (i, j) of a reachability matrix."""
     return int(_offsets(reach.shape[-1])[reach].max())
+
+
+def layers_to_connect(mask: torch.Tensor, max_layers: int) -> int:
+    """Fewest layers of `mask` after which every causal pair (i ≥ j) is connected.
+
+    mask: (T, T) bool with the diagonal set. Raises ValueError if more than
+    max_layers would be needed.
+    """
+    t = mask.shape[-1]
+    wanted = causal_mask(t)
+    reach = torch.eye(t, dtype=torch.bool)
+    step = mask.to(torch.int64)
+    for layers in range(max_layers + 1):
+        if bool((reach | ~wanted).all()):
+            return layers
+        reach = (step @ reach.to(torch.int64)) > 0  # (T, T)
+    raise ValueError(f"not every pair is connected within {max_layers} layers")

@@ -3,19 +3,21 @@
 On every ``mkdocs build`` / ``mkdocs serve`` rebuild it
 1. re-runs the snippets whose inputs changed (scripts/bookbuild/engine.py),
 2. adds figures/ and the snippet sources to the site so ``--strict`` checks every
-   link to them, and a downloadable .ipynb beside each exercise notebook,
-3. checks quizzes and expands {{lessons:…}} (from the nav), {{fact:…}},
-   {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with citations, numbering
-   and page checks around it (bookbuild/apparatus.py),
-4. warns (an error under --strict) about orphans: files in figures/ that no snippet
+   link to them; for each exercise notebook, swaps its page source for the executed
+   page notebook (mkdocs-jupyter only renders it) and publishes the reader's and the
+   solutions notebook beside the page and the kernels wheel under downloads/,
+3. checks quizzes and checkpoints, and expands {{lessons:…}} (from the nav),
+   {{fact:…}}, {{claim:…}}, {{figure:…}}, {{table:…}} in every page, with
+   citations, numbering and page checks around it (bookbuild/apparatus.py),
+4. drops KaTeX from pages without maths (scripts/bookbuild/pageassets.py),
+5. warns (an error under --strict) about orphans: files in figures/ that no snippet
    makes, and figures that no page shows,
-5. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
+6. fails if the built HTML still shows raw book syntax (scripts/bookbuild/sitecheck).
 Set BOOK_SKIP_SNIPPETS=1 to skip step 1 (the benchmark's "floor").
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
@@ -29,27 +31,21 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from scripts.bookbuild import (BookError, engine, nav, quizzes,  # noqa: E402
-                               references, sitecheck)
+from scripts.bookbuild import (BookError, checkpoints, engine, nav,  # noqa: E402
+                               nbpage, notebooks, pageassets, quizzes, references,
+                               sitecheck, wheel)
 from scripts.bookbuild import apparatus, pagechecks  # noqa: E402
-from scripts.bookbuild.deps import cache_key  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.book")
-NOTEBOOK_NAME = "exercises.py"  # jupytext percent notebooks; see mkdocs.yml
 _state: dict = {}
 
 
 def on_config(config):
-    _state.update(index=None, used=set(), pages=0)
+    _state.update(index=None, used=set(), pages=0, wheel=None)
     try:
         _state["app"] = apparatus.Apparatus(ROOT, config["docs_dir"], config["nav"])
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
-    # Notebook kernels import `kernels` like snippets do.
-    path = os.environ.get("PYTHONPATH", "")
-    if str(ROOT) not in path.split(os.pathsep):
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), path) if p)
-    _make_notebook_cache_see_imports()
     return config
 
 
@@ -60,11 +56,13 @@ def on_pre_build(config):
                                     log=log.info)
             log.info("snippets: %d ran, %d cached (%.1f s)", len(report.ran),
                      len(report.cached), report.seconds)
+        _state["wheel"] = wheel.refresh(ROOT, log=log.info)
         _state["index"] = engine.load_index(ROOT)
     except BookError as exc:
         raise PluginError(f"\n{exc}") from None
 
 
+@event_priority(50)  # before mkdocs-jupyter, which must see the swapped notebook pages
 def on_files(files, config):
     index = _state["index"]
     site = config["site_dir"]
@@ -75,10 +73,7 @@ def on_files(files, config):
     for snippet_file in sorted((ROOT / "snippets").rglob("*.py")):
         rel = snippet_file.relative_to(ROOT).as_posix()
         files.append(File(rel, str(ROOT), site, config["use_directory_urls"]))
-    for nb in sorted(Path(config["docs_dir"]).rglob(NOTEBOOK_NAME)):
-        files.append(File.generated(
-            config, nb.relative_to(config["docs_dir"]).with_suffix(".ipynb").as_posix(),
-            content=_to_ipynb(nb)))
+    _add_notebooks(files, config)
     pages = [apparatus.read_page(f.abs_src_path, f.src_uri)
              for f in files.documentation_pages() if f.src_uri.endswith(".md")]
     try:
@@ -88,17 +83,55 @@ def on_files(files, config):
     return files
 
 
+def _add_notebooks(files, config) -> None:
+    """Each exercises.py page is rendered from its executed page notebook; the
+    downloads sit beside the page (…/exercises.ipynb, …/exercises-solutions.ipynb)."""
+    site, urls = config["site_dir"], config["use_directory_urls"]
+    for rel, manifest in sorted(_state["index"].notebooks.items()):
+        nb = notebooks.Notebook(ROOT, rel)
+        out = f"figures/{nb.folder}"
+        source = files.get_file_from_path(f"{nb.docs_dir}/{notebooks.NAME}")
+        if source is None:
+            continue  # not under docs_dir (a test's partial copy)
+        files.remove(source)
+        files.append(File.generated(config, source.src_uri,
+                                    abs_src_path=str(ROOT / out / "exercises_page.ipynb")))
+        for name, target in (("exercises.ipynb", "exercises.ipynb"),
+                             ("exercises_solutions.ipynb", "exercises-solutions.ipynb")):
+            files.append(File.generated(config, f"{nb.docs_dir}/{target}",
+                                        abs_src_path=str(ROOT / out / name)))
+        for name in manifest["outputs"]:
+            if name.endswith(".svg"):
+                files.append(File(f"{out}/{name}", str(ROOT), site, urls))
+    whl = _state["wheel"] or ROOT / wheel.FOLDER / notebooks.wheel_name(ROOT)
+    files.append(File.generated(config, f"{notebooks.WHEEL_DIR}/{whl.name}",
+                                abs_src_path=str(whl)))
+
+
+def on_nav(nav, config, files):
+    """mkdocs-jupyter wraps each notebook page's File in its own class, which loses
+    a generated file's source path (MkDocs computes it from src_dir, which a
+    generated file lacks); give the wrapper the path of the page notebook back."""
+    for file in files:
+        inner = file.__dict__.get("file")
+        if inner is not None and inner.__dict__.get("abs_src_path"):
+            file.abs_src_path = inner.abs_src_path
+    return nav
+
+
 @event_priority(100)  # before mkdocs-quiz, so quiz text can use facts
 def on_page_markdown(markdown, page, config, files):
     src = f"{Path(config['docs_dir']).name}/{page.file.src_uri}"
-    offset = _front_matter_lines(page, markdown)
     app, uri = _state["app"], page.file.src_uri
+    if _is_notebook(page):  # rendered by mkdocs-jupyter, not Markdown
+        page.meta.setdefault("description", app.notebook_description(uri))
+        return markdown
+    offset = _front_matter_lines(page, markdown)
     try:
-        if uri.endswith(NOTEBOOK_NAME):
-            page.meta.setdefault("description", app.notebook_description(uri))
         pagechecks.description(page.meta, src)
         markdown = app.before(markdown, uri, page.meta, offset)
         quizzes.check(markdown, src, offset)
+        checkpoints.check(markdown, src, offset)
         expanded, refs = references.expand(
             markdown, src=src, page_uri=page.file.src_uri, index=_state["index"],
             line_offset=offset)
@@ -112,6 +145,29 @@ def on_page_markdown(markdown, page, config, files):
     _state["used"] |= refs.figures | refs.tables
     _state["pages"] += 1
     return expanded
+
+
+def on_page_content(html, page, config, files):
+    if not _is_notebook(page):
+        return html
+    try:
+        return nbpage.polish(html, page.url, page.file.src_uri)
+    except BookError as exc:
+        raise PluginError(f"\n{exc}") from None
+
+
+def _is_notebook(page) -> bool:
+    return page.file.src_uri.endswith("/" + notebooks.NAME)
+
+
+def on_post_page(output, page, config):
+    return pageassets.drop_unused_katex(output)
+
+
+def on_post_template(output, template_name, config):
+    """Static pages (404.html) come from templates, not pages."""
+    return pageassets.drop_unused_katex(output) if template_name.endswith(".html") \
+        else output
 
 
 def on_post_build(config):
@@ -150,25 +206,3 @@ def _front_matter_lines(page, markdown: str) -> int:
         return 0
     return max(0, raw.count("\n") - markdown.count("\n"))
 
-
-def _to_ipynb(path: Path) -> bytes:
-    import jupytext
-
-    return jupytext.writes(jupytext.read(path), fmt="ipynb").encode("utf-8")
-
-
-def _make_notebook_cache_see_imports() -> None:
-    """mkdocs-jupyter keys its execution cache on the notebook's bytes only; add the
-    local modules the notebook imports, so editing a kernel re-executes it."""
-    import mkdocs_jupyter.plugin as nbplugin
-
-    original = getattr(nbplugin._compute_cache_key, "__wrapped__",
-                       nbplugin._compute_cache_key)
-
-    def key_with_imports(nb_path, config, exec_nb):
-        deps = cache_key(Path(nb_path), ROOT, with_build_code=False)
-        return hashlib.sha256((original(nb_path, config, exec_nb) + deps).encode()
-                              ).hexdigest()
-
-    key_with_imports.__wrapped__ = original
-    nbplugin._compute_cache_key = key_with_imports

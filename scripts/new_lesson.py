@@ -5,7 +5,7 @@
 
 creates
     docs/<module>/<slug>/index.md        lesson page: checkpoint, figure, quiz, summary
-    docs/<module>/<slug>/exercises.py    exercise notebook (executed by the build)
+    docs/<module>/<slug>/exercises.py    exercise notebook (format: scripts/bookbuild/notebooks.py)
     docs/<module>/<slug>/review.md       review record, no review yet
     docs/<module>/<slug>/concepts.yml    its entries in the concept index
     snippets/<slug_>/<slug_>_example.py  a figure the page shows; replace it
@@ -52,10 +52,11 @@ Start with the problem a reader can feel, before any solution.
 The example figure's slope is {{{{fact:{example}_slope}}}}. Every number on this page
 comes from a fact like this one.
 
-??? question "Checkpoint: predict before you open"
+!!! question "Checkpoint: predict before you open the answer"
     Ask for a prediction the reader can commit to.
 
-    **Answer.** Reveal it, with the reasoning.
+    ??? success "Answer"
+        Reveal it, with the reasoning.
 
 ## Quiz
 
@@ -88,12 +89,43 @@ NOTEBOOK = '''# ---
 
 # %% [markdown]
 # # Exercises: {title}
+#
+# 1. **An example (guided).** Replace it with the lesson's four exercises.
 
 # %%
 import torch
 
+from kernels.exercise import TODO
+
 _ = torch.manual_seed(0)
-print("ready")
+
+# %% [markdown]
+# ## Exercise 1: an example (guided)
+#
+# The prompt: what to build, and a **Predict first:** question.
+
+# %% tags=["work"]
+def double(x: torch.Tensor) -> torch.Tensor:
+    """x (N,) -> 2·x (N,)."""
+    return TODO("x times two")
+
+
+# %% tags=["solution"]
+def double(x: torch.Tensor) -> torch.Tensor:
+    """x (N,) -> 2·x (N,)."""
+    return 2 * x
+
+
+# %% tags=["check"]
+assert torch.equal(double(torch.arange(3)), torch.tensor([0, 2, 4])), \\
+    "double should multiply every entry by two: look at the first entry that differs"
+print("double works")
+
+# %%
+print(double(torch.arange(4)))  # given code: its output shows on the page
+
+# %% [markdown] tags=["solution"]
+# What the result means, for the reader who opens the solution.
 '''
 
 REVIEW = '''---

@@ -33,12 +33,29 @@ class Theme:
     def series(self) -> tuple:
         return (self.accent, self.contrast, self.good, self.warn, *self.extra)
 
+    def text_on(self, face: str) -> str:
+        """The text colour for a label drawn on a `face`-coloured fill: whichever
+        of the theme's own text/background colours, black or white reads best
+        (WCAG contrast; tests/pipeline/test_figure_style.py asserts >= 4.5:1)."""
+        return max((self.background, self.fg, "#000000", "#ffffff"),
+                   key=lambda c: contrast_ratio(c, face))
+
     def heatmap(self, colour: str | None = None) -> LinearSegmentedColormap:
         """A colormap from 'empty' (the grid colour) to `colour` (default: accent)."""
         top = colour or self.accent
         return LinearSegmentedColormap.from_list(
             f"{self.name}-heat", [to_rgba(self.grid), to_rgba(top)]
         )
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    def luminance(colour):
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                    for c in to_rgba(colour)[:3]]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 LIGHT = Theme(
@@ -75,12 +92,17 @@ THEMES = (LIGHT, DARK)
 # (about 750 px), so 13 pt text lands near the 16 px body text.
 FIGURE_WIDTH_IN = 8.0
 BASE_FONT_PT = 13
+FONT_STACK = ["DejaVu Sans", "Verdana", "Arial", "Helvetica"]
 
 
 def rc_params(theme: Theme) -> dict:
     """matplotlib rcParams for one variant. Applied by the build around draw(theme)."""
     return {
-        "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs everywhere
+        # Laid out with DejaVu Sans (ships with matplotlib). SVG text stays text, so
+        # the browser draws it with the first of these fonts the reader has;
+        # Verdana has DejaVu's wide metrics, so labels still fit their boxes.
+        "font.family": "sans-serif",
+        "font.sans-serif": FONT_STACK,
         "font.size": BASE_FONT_PT,
         "axes.titlesize": BASE_FONT_PT + 1,
         "axes.titleweight": "bold",

@@ -9,6 +9,9 @@ Modules, in the order data flows through them:
                  results atomically, finds orphans
 - ``references`` expands ``{{fact:…}}``, ``{{figure:…}}``, ``{{table:…}}`` in pages
 - ``quizzes``    checks ``<quiz>`` blocks before mkdocs-quiz sees them
+- ``quizlint``   reports answer-position and answer-length bias per page (a command)
+- ``checkpoints`` checks that a checkpoint shows its question and folds its answer
+- ``pageassets`` drops KaTeX from built pages that have no maths
 - ``workspace``  copies the book's sources elsewhere (tests, the build benchmark)
 
 The MkDocs side is ``scripts/book_hook.py``; it only calls into these modules.

@@ -257,14 +257,19 @@ def render_svg(draw: Callable, theme) -> bytes:
     """Call draw(theme) under the theme's rcParams; return reproducible SVG bytes."""
     import matplotlib.pyplot as plt
 
-    from snippets.style import rc_params
+    from snippets.style import FONT_STACK, rc_params
 
     with plt.rc_context(rc_params(theme)):
         fig = draw(theme)
         buf = io.BytesIO()
         # The salt must be set at save time: style contexts inside draw() reset it.
-        with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
+        with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
             fig.savefig(buf, format="svg", bbox_inches="tight", transparent=True,
                         metadata={"Date": None, "Creator": None})
         plt.close(fig)
-    return buf.getvalue()
+    # Text stays text (svg.fonttype none: smaller files, selectable, crisp when
+    # enlarged). Mathtext glyphs name their own font only; give them the book's
+    # fallback stack too, so a reader without DejaVu Sans gets Verdana, not serif.
+    stack = ", ".join(f"'{f}'" for f in FONT_STACK) + ", sans-serif"
+    return buf.getvalue().replace(b"font-family: 'DejaVu Sans';",
+                                  f"font-family: {stack};".encode())

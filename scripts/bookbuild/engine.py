@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import BookError
+from . import BookError, notebooks
 from .artefacts import Fact
 from .deps import dependencies, explain_change, file_digest, key_of
 
@@ -38,6 +38,7 @@ DEFAULT_TIMEOUT_S = 300.0
 class Snippet:
     root: Path
     rel: str  # "snippets/<folder>/<stem>.py"
+    job_type = "snippet"  # the runner's job field (notebooks.Notebook: "notebook")
 
     @property
     def path(self) -> Path:
@@ -117,13 +118,20 @@ def staleness(snip: Snippet, deps: dict[str, str]) -> str:
 
 
 def audit(root: Path) -> dict[str, str]:
-    """{snippet: why it is stale} for every snippet whose committed artefacts do not
-    match its sources; empty when a build would run nothing."""
+    """{snippet or notebook: why it is stale} for every one whose committed
+    artefacts do not match its sources; empty when a build would run nothing."""
     root = root.resolve()
     stale = {}
     for snip in discover(root):
         if why := staleness(snip, dependencies(snip.path, root)):
             stale[snip.rel] = why
+    for nb in notebooks.discover(root):
+        if why := staleness(nb, notebooks.dependencies(nb)):
+            stale[nb.rel] = why
+    from . import wheel  # the kernels wheel the notebooks install
+
+    if why := wheel.staleness(root):
+        stale[f"{wheel.FOLDER}/ (the kernels wheel)"] = why
     return stale
 
 
@@ -142,6 +150,14 @@ def refresh(root: Path, *, force: bool = False, workers: int | None = None,
             report.reasons[snip.rel] = why
         else:
             report.cached.append(snip.rel)
+    for nb in notebooks.discover(root):  # same cache and worker pool as snippets
+        deps = notebooks.dependencies(nb)
+        why = "forced" if force else staleness(nb, deps)
+        if why:
+            todo.insert(0, (nb, deps))  # the longest jobs first: less idle at the end
+            report.reasons[nb.rel] = why
+        else:
+            report.cached.append(nb.rel)
     if todo:
         for snip, _ in todo:
             log(f"running {snip.rel} ({report.reasons[snip.rel]})")
@@ -227,13 +243,13 @@ class Worker:
                             "`python -m scripts.bookbuild.runner .` to see why")
 
     def staging_for(self, snip: Snippet) -> Path:
-        return self.tmp / snip.stem
+        return self.tmp / snip.rel.replace("/", "_")
 
     def run(self, snip: Snippet, timeout_s: float) -> dict:
         staging = self.staging_for(snip)
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        self.proc.stdin.write(json.dumps({"snippet": snip.rel,
+        self.proc.stdin.write(json.dumps({snip.job_type: snip.rel,
                                           "staging": str(staging)}) + "\n")
         self.proc.stdin.flush()
         line = self._read_line(timeout_s, snip.rel)
@@ -322,6 +338,7 @@ class Index:
     orphans: list[str]
     claims: dict[str, dict] = field(default_factory=dict)  # name -> {text, because}
     claim_origin: dict[str, str] = field(default_factory=dict)
+    notebooks: dict[str, dict] = field(default_factory=dict)  # rel -> manifest
 
 
 def load_index(root: Path) -> Index:
@@ -354,9 +371,22 @@ def load_index(root: Path) -> Index:
                                 f"{claim_origin[name]}; claim names are book-wide")
             claims[name] = data
             claim_origin[name] = snip.rel
+    notebook_manifests = {}
+    for nb in notebooks.discover(root):
+        manifest, why = read_manifest(nb)
+        if manifest is None:
+            raise BookError(f"{nb.rel}: notebook not executed ({why}); run the build")
+        notebook_manifests[nb.rel] = manifest
+        produced |= {f"figures/{nb.folder}/{n}" for n in manifest["outputs"]}
+        produced.add(f"figures/{nb.folder}/{nb.manifest_path.name}")
+    if notebook_manifests:
+        from . import wheel  # the kernels wheel the notebooks install
+
+        produced |= wheel.outputs(root)
     orphans = sorted(
         p.relative_to(root).as_posix()
         for p in (root / "figures").rglob("*")
         if p.is_file() and p.relative_to(root).as_posix() not in produced
     ) if (root / "figures").is_dir() else []
-    return Index(artefacts, facts, origin, orphans, claims, claim_origin)
+    return Index(artefacts, facts, origin, orphans, claims, claim_origin,
+                 notebook_manifests)

@@ -1,8 +1,9 @@
 """The snippet worker: one process per build that imports torch once.
 
 The engine starts ``python -m scripts.bookbuild.runner ROOT``, waits for ``ready``,
-then sends one JSON job per line ({"snippet": rel_path, "staging": dir}) and reads one
-JSON result per line. A snippet's own prints go to stderr so they cannot corrupt this
+then sends one JSON job per line ({"snippet": rel_path, "staging": dir}, or
+{"notebook": rel_path, "staging": dir} for an exercise notebook, see notebooks.py) and
+reads one JSON result per line. A snippet's own prints go to stderr so they cannot corrupt this
 channel. Running snippets in a child process lets the engine kill one that hangs
 without losing the MkDocs process, and keeps a crashing snippet from taking the build
 server down with it.
@@ -10,6 +11,7 @@ server down with it.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
@@ -72,10 +74,27 @@ def _locate(exc: BaseException, root: Path, snippet: str) -> str:
     return where
 
 
+def run_notebook_job(job: dict, root: Path) -> dict:
+    from scripts.bookbuild import BookError
+
+    # Imported by name so the notebook code is not part of every snippet's cache key
+    # (deps.py reads import statements); notebooks add it to their own key.
+    notebooks = importlib.import_module("scripts.bookbuild.notebooks")
+    try:
+        return {"ok": True, **notebooks.run_job(job, root)}
+    except BookError as exc:
+        return {"ok": False, "error": str(exc), "traceback": ""}
+    except BaseException as exc:  # noqa: BLE001 — a bug in the notebook build code
+        return {"ok": False, "error": f"{job['notebook']}: {type(exc).__name__}: {exc}",
+                "traceback": "".join(traceback.format_exception(exc))}
+
+
 def run_job(job: dict, root: Path) -> dict:
     from scripts.bookbuild import BookError
     from scripts.bookbuild.artefacts import Book
 
+    if "notebook" in job:
+        return run_notebook_job(job, root)
     rel = job["snippet"]
     staging = Path(job["staging"])
     try:

@@ -16,7 +16,8 @@ from pathlib import Path
 from . import BookError
 
 RAW = [
-    (re.compile(r"\{\{\s*(?:fact|claim|figure|table|lessons)\s*:[^}]*\}\}"),
+    (re.compile(r"\{\{\s*(?:fact|claim|figure|table|lessons|cite|citet|ref|label|"
+                r"bibliography)\s*:[^}]*\}\}"),
      "an unexpanded reference"),
     (re.compile(r"<quiz>|&lt;quiz&gt;|&lt;/quiz&gt;"), "a raw <quiz> block"),
     (re.compile(r"^\s*(?:<li>|[-*])\s*\[[xX ]\]\s", re.M),

@@ -5,12 +5,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK_PARTS = ("docs", "figures", "snippets", "kernels", "scripts", "overrides",
-              "mkdocs.yml")
+              "mkdocs.yml", "pyproject.toml")
 
 
 def copy_book(dest: Path, *, notebook_cache: bool = True) -> Path:
-    """Copy what `mkdocs build` reads into `dest`; optionally the notebook cache too,
-    so a copy does not re-execute notebooks that the real tree already ran."""
+    """Copy what `mkdocs build` reads into `dest`; optionally mkdocs-jupyter's render
+    cache too (executed notebooks are committed under figures/, like every other
+    artefact, so a copy never executes a notebook that is up to date)."""
     for part in BOOK_PARTS:
         src = REPO / part
         if src.is_dir():

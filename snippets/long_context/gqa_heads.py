@@ -46,10 +46,12 @@ def draw(theme, cfg, variants):
     colours = (theme.accent, theme.contrast)
     for row, (name, n_kv, serves, per_token) in enumerate(variants):
         top = -row * 3.0             # query heads at y = top, K/V heads 1.4 below
-        width = hq / n_kv            # one K/V box spans its group of query heads
+        width = hq / n_kv            # a K/V head sits under its group of queries
         for j in range(n_kv):
             colour = colours[j % 2] if n_kv < hq else theme.accent
-            ax.add_patch(Rectangle((j * width + 0.1, top - 1.9), width - 0.2, 0.55,
+            # Drawn as wide as one query head (it caches one head's K and V), so
+            # the total K/V area in a row is proportional to that row's cache.
+            ax.add_patch(Rectangle(((j + 0.5) * width - 0.38, top - 1.9), 0.76, 0.55,
                                    color=colour))
         for i, j in enumerate(serves):
             colour = colours[j % 2] if n_kv < hq else theme.accent
@@ -60,7 +62,7 @@ def draw(theme, cfg, variants):
                 va="center", fontweight="bold", color=theme.fg)
         ax.text(hq + 1.5, top - 0.6, f"cached per token:\n{_size(per_token)}",
                 ha="left", va="center", color=theme.fg)
-    ax.text(hq / 2, 0.9, f"{hq} query heads (each with its own W_Q)", ha="center",
+    ax.text(hq / 2, 0.9, f"{hq} query heads (each with its own $W_Q$)", ha="center",
             color=theme.muted)
     ax.text(hq / 2, -2.0 * 3.0 - 2.35, "K/V heads: the only part that is cached",
             ha="center", va="top", color=theme.muted)
@@ -88,12 +90,14 @@ def main(book):
              f"line to the K/V head it reads. MHA: {mha_kv} K/V boxes, one per query "
              f"head, {_size(mha)} cached per token. GQA: {gqa_kv} K/V boxes, each "
              f"joined to {group} consecutive query heads, {_size(gqa)} per token. "
-             f"MQA: one K/V box joined to all {cfg.n_heads}, {_size(mqa)} per token."),
+             f"MQA: one K/V box joined to all {cfg.n_heads}, {_size(mqa)} per token. "
+             "Every K/V box is as wide as one query-head box."),
         caption=(
             f"LLaMA 2 70B's {cfg.n_heads} query heads with three ways of providing "
             "keys and values. Every row keeps all the query heads; only the number "
             "of K/V heads changes, and with it the bytes cached for each token (fp16, "
             f"all {cfg.n_layers} layers). The lines are kernels.gqa.expand_kv's "
             f"assignment: in GQA each K/V head serves {group} neighbouring query "
-            "heads, and colours mark the groups."),
+            "heads, and colours mark the groups. Each K/V box is drawn as wide as one "
+            "query head, so the row's total K/V width is proportional to its cache."),
     )

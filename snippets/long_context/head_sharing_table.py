@@ -44,10 +44,11 @@ def main(book):
         lines.append(f"| {name} | {hq} | {hkv} | {dim:,} | "
                      f"{per_token / 1e6:.3f} MB | {to_gb(per_seq):,.1f} GB |")
     book.table("\n".join(lines), caption=(
-        f"Four ways to arrange attention at LLaMA 2 70B's width (d_model "
+        f"Four ways to arrange attention at LLaMA 2 70B's width "
+        f"(\\(d_\\text{{model}}\\) "
         f"{cfg.d_model:,}, {cfg.n_layers} layers), fp16 cache, GB = 10⁹ bytes. "
         "\"Fewer heads\" splits the width into fewer, wider heads "
-        "(head dim = d_model / heads), as multi-head attention does."))
+        "(head dim = \\(d_\\text{model}\\) / heads), as multi-head attention does."))
     mha, gqa, mqa, few = rows
     book.fact("lc_d_model_70b", cfg.d_model, fmt=",d")
     book.fact("lc_fewer_heads", few[1], fmt="d")

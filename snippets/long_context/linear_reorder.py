@@ -55,12 +55,13 @@ def _op(ax, x, mid, text, theme, width=2.0):
 
 # --8<-- [start:draw]
 def draw(theme, gap, d, quad, lin):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 5.0),
-                                      gridspec_kw={"width_ratios": (1.5, 1)})
+    # Diagram above, plot below: side by side, the toy matrices were crammed.
+    fig, (left, right) = plt.subplots(2, 1, figsize=(8, 8.4),
+                                      gridspec_kw={"height_ratios": (1.15, 1)})
     n, dd = TOY_N, TOY_D
     # Scores first: (φ(Q) φ(K)ᵀ) V, the middle box is n × n.
     mid = 0.0
-    left.text(0, mid + n / 2 + 1.2, "scores first", fontweight="bold",
+    left.text(0, mid + n / 2 + 1.6, "scores first", fontweight="bold",
               color=theme.fg)
     x = _box(left, 0, mid, dd, n, theme.accent, "Q", theme)
     x = _op(left, x, mid, "·", theme)
@@ -70,8 +71,8 @@ def draw(theme, gap, d, quad, lin):
     x = _op(left, x, mid, "·", theme)
     right_edge = _box(left, x, mid, dd, n, theme.good, "V", theme)
     # Summary first: φ(Q) (φ(K)ᵀ V), the middle box is d × d.
-    mid = -n - 6.0
-    left.text(0, mid + n / 2 + 1.2, "summary first", fontweight="bold",
+    mid = -n - 8.0
+    left.text(0, mid + n / 2 + 1.6, "summary first", fontweight="bold",
               color=theme.fg)
     x = _box(left, 0, mid, n, dd, theme.contrast, "Kᵀ", theme)
     x = _op(left, x, mid, "·", theme)
@@ -83,7 +84,7 @@ def draw(theme, gap, d, quad, lin):
     x = _op(left, x, mid, "·", theme)
     _box(left, x, mid, dd, dd, theme.good, f"{dd}×{dd}", theme)
     left.set_xlim(-0.5, right_edge + 0.5)
-    left.set_ylim(mid - n / 2 - 2.5, n / 2 + 2.5)
+    left.set_ylim(mid - n / 2 - 3.0, n / 2 + 3.5)
     left.set_aspect("equal")
     left.axis("off")
     left.set_title(f"Toy head: {n} tokens, {dd} channels", loc="left")

@@ -1,8 +1,10 @@
 """RoPE rotation: the same 4-position gap gives the same score at 3/7 and at 100/104.
 
 Shown on: docs/5.3-scaling-architecture/long-context/index.md (the RoPE section).
-Draws one channel pair of an 8-channel head (pair 1, θ = 10000^(−2/8) = 0.1 rad per
-position) and publishes the full 8-channel dot products as facts.
+Draws one channel pair of an 8-channel head (4 pairs, numbered 0 to 3; the drawn one
+is pair 1, θ = 10000^(−2/8) = 0.1 rad per position): the unrotated q and k, the arcs
+mθ and nθ each turns, and the extra (n − m)θ = 4θ between them; publishes the full
+8-channel dot products as facts.
 """
 
 import inspect
@@ -64,33 +66,67 @@ def clock_hands(head_dim):
 
 
 # --8<-- [start:draw]
+def _arrow(ax, angle, colour, style="-", lw=2.5, length=1.0):
+    x, y = length * math.cos(angle), length * math.sin(angle)
+    ax.annotate("", xy=(x, y), xytext=(0, 0),
+                arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, ls=style))
+    return x, y
+
+
+def _label(ax, angle, text, colour, radius=1.12, **kw):
+    x, y = radius * math.cos(angle), radius * math.sin(angle)
+    # Anchor by the edge nearest the arrowhead, so label and arrow never touch.
+    ha = "left" if x > 0.35 else "right" if x < -0.35 else "center"
+    va = "bottom" if y > 0.35 else "top" if y < -0.35 else "center"
+    ax.text(x, y, text, color=colour, ha=ha, va=va, fontsize=11, **kw)
+
+
+def _arc(ax, start, turn, radius, colour, text, background, lw=1.5,
+         text_radius=None):
+    """An arc turning `turn` radians anticlockwise from angle `start`, labelled."""
+    shown = turn % (2 * math.pi)  # whole turns are invisible on a circle
+    ax.add_patch(Arc((0, 0), 2 * radius, 2 * radius, theta1=math.degrees(start),
+                     theta2=math.degrees(start + shown), color=colour, lw=lw))
+    middle = start + shown / 2
+    r = text_radius or radius + 0.12
+    ax.text(r * math.cos(middle), r * math.sin(middle), text, color=colour,
+            ha="center", va="center", fontsize=10,
+            bbox=dict(fc=background, ec="none", pad=0.5))
+
+
 def draw(theme, q, k, theta, scores):
-    fig, axes = plt.subplots(1, 2, figsize=(8, 4.3))
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 5.2))
     q2, k2 = q[2 * PAIR:2 * PAIR + 2], k[2 * PAIR:2 * PAIR + 2]  # the drawn pair
+    q0, k0 = math.atan2(q2[1], q2[0]), math.atan2(k2[1], k2[0])  # unrotated
     for ax, (m, n) in zip(axes, POSITION_PAIRS):
         ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, color=theme.grid, lw=1.5))
-        angles = []
-        for vec, pos, colour, label in ((q2, m, theme.accent, "q"),
-                                        (k2, n, theme.contrast, "k")):
-            angle = math.atan2(vec[1], vec[0]) + pos * theta
-            angles.append(angle)
-            x, y = math.cos(angle), math.sin(angle)   # unit length: direction only
-            ax.annotate("", xy=(x, y), xytext=(0, 0),
-                        arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5))
-            ax.text(1.22 * x, 1.22 * y, f"{label} at {pos}", color=colour,
-                    ha="center", va="center", fontsize=12, fontweight="bold")
-        between = math.degrees(angles[1] - angles[0]) % 360  # q to k, anticlockwise
-        start = math.degrees(angles[0])
-        ax.add_patch(Arc((0, 0), 0.7, 0.7, theta1=start, theta2=start + between,
-                         color=theme.fg, lw=1.5))
-        middle = math.radians(start + between / 2)
-        ax.text(0.6 * math.cos(middle), 0.6 * math.sin(middle), f"{between:.1f}°",
-                ha="center", va="center", color=theme.fg, fontsize=12)
+        # Before RoPE: the raw query and key, dashed (unit length: direction only).
+        _arrow(ax, q0, theme.accent, style="--", lw=1.2)
+        _arrow(ax, k0, theme.contrast, style="--", lw=1.2)
+        _label(ax, q0, "q", theme.accent)
+        _label(ax, k0, "k", theme.contrast)
+        # After RoPE: q turned by mθ, k by nθ.
+        _arrow(ax, q0 + m * theta, theme.accent)
+        _arrow(ax, k0 + n * theta, theme.contrast)
+        _label(ax, q0 + m * theta, f"q at {m}", theme.accent, fontweight="bold")
+        _label(ax, k0 + n * theta, f"k at {n}", theme.contrast, fontweight="bold")
+        _arc(ax, q0, m * theta, 0.3, theme.accent, "mθ", theme.background,
+             text_radius=0.3)
+        _arc(ax, k0, n * theta, 0.5, theme.contrast, "nθ", theme.background,
+             text_radius=0.5)
+        # Had k turned by mθ like q, the angle between them would not change; it
+        # turns (n − m)θ further, and that extra turn is all the score can see.
+        _arrow(ax, k0 + m * theta, theme.muted, style=":", lw=1.2, length=0.85)
+        _arc(ax, k0 + m * theta, (n - m) * theta, 0.8, theme.fg, f"{n - m}θ",
+             theme.background, lw=2.0, text_radius=0.8)
         ax.set_title(f"positions {m} and {n}  (gap {n - m})")
-        ax.text(0, -1.55, f"8-channel score = {scores[(m, n)]:.4f}",
-                ha="center", color=theme.fg)
-        ax.set_xlim(-1.6, 1.6)
-        ax.set_ylim(-1.75, 1.5)
+        ax.text(0, -1.45, f"mθ = {m * theta:.1f} rad, nθ = {n * theta:.1f} rad\n"
+                f"{n - m}θ = {math.degrees((n - m) * theta):.1f}°", ha="center",
+                va="top", color=theme.fg, fontsize=10)
+        ax.text(0, -2.0, f"8-channel score = {scores[(m, n)]:.4f}",
+                ha="center", va="top", color=theme.fg, fontweight="bold")
+        ax.set_xlim(-1.65, 1.65)
+        ax.set_ylim(-2.3, 1.55)
         ax.set_aspect("equal")
         ax.axis("off")
     return fig
@@ -108,6 +144,9 @@ def main(book):
     book.fact("rope_moved_key", n2, fmt="d")
     book.fact("rope_angle_gap_deg", math.degrees((n1 - m1) * theta), unit="°",
               fmt=".1f")
+    n_pairs = HEAD_DIM // 2
+    book.fact("rope_drawn_pairs", n_pairs, fmt="d", expected=4,
+              source="an 8-channel head has 4 channel pairs")
     book.fact("rope_score_3_7", scores[(m1, n1)], fmt=".4f")
     book.fact("rope_score_100_104", scores[(m2, n2)], fmt=".4f")
     # Equal in exact arithmetic; in float64 only rounding separates them.
@@ -121,7 +160,10 @@ def main(book):
     book.fact("lc_rope_slow_period", slow, fmt=",.0f")
     book.fact("lc_rope_head_dim", HEAD_DIM, fmt="d")
     base = inspect.signature(rope_frequencies).parameters["base"].default
-    book.fact("lc_rope_base", base, fmt=",.0f")
+    book.fact("lc_rope_base", base, fmt=",.0f", expected=llama.rope_base,
+              source="RoFormer's base, kept by LLaMA 2 (presets: rope_base)")
+    for key, preset in (("mixtral", "mixtral-8x7b"), ("llama3", "llama3-8b")):
+        book.fact(f"lc_rope_base_{key}", get_preset(preset).rope_base, fmt=",.0f")
     train_len = llama.max_seq_len
     assert FAR_PAIR[0] > train_len, "the checkpoint pair must lie beyond training"
     book.fact("llama2_train_len", train_len, text=f"{train_len // 1024}K")
@@ -130,14 +172,21 @@ def main(book):
     book.fact("rope_score_far", scores[FAR_PAIR], fmt=".4f")
     book.figure(
         lambda theme: draw(theme, q, k, theta, scores),
-        alt=(f"Two unit circles. Left: query at position {m1} and key at {n1}; right: "
-             f"query at {m2} and key at {n2}. In both, the marked angle from query "
-             f"to key is the same, and the printed 8-channel scores are equal: "
+        alt=(f"Two unit circles. Each shows the unrotated query and key as dashed "
+             f"arrows and the rotated ones as solid arrows, with arcs for the turn of "
+             f"each. Left: query at position {m1} and key at {n1}; right: query at "
+             f"{m2} and key at {n2}. In both, the key has turned "
+             f"{n1 - m1}θ = {math.degrees((n1 - m1) * theta):.1f}° further than the "
+             f"query, and the printed 8-channel scores are equal: "
              f"{scores[(m1, n1)]:.4f}."),
-        caption=(f"One channel pair of a query and a key after RoPE (pair {PAIR} of "
-                 f"{HEAD_DIM}, {theta:.1f} rad per position). Both vectors turn by "
-                 f"their own position, so the angle between them depends only on the "
-                 f"gap: {n1 - m1} positions in both panels. The scores under each "
-                 f"panel are the full {HEAD_DIM}-channel dot products, computed with "
-                 "kernels.rope.apply_rope."),
+        caption=(f"One channel pair of a query and a key before (dashed) and after "
+                 f"(solid) RoPE: pair {PAIR} of the {n_pairs} pairs in a "
+                 f"{HEAD_DIM}-channel head, θ = {theta:.1f} rad per position. The "
+                 "query turns mθ, the key nθ (arcs in radians; whole turns do not "
+                 "show). The dotted arrow is where the key would be had it turned "
+                 "only mθ, like the query: the angle between q and k would be "
+                 f"unchanged. The key turns (n − m)θ = {n1 - m1}θ further in both "
+                 "panels, so the score sees the same relative turn. Scores under "
+                 f"each panel are the full {HEAD_DIM}-channel dot products, computed "
+                 "with kernels.rope.apply_rope."),
     )

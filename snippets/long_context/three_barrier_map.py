@@ -37,7 +37,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, d):
-    fig, axes = plt.subplots(1, 3, figsize=(10, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(8.1, 4.0))
     k = LENGTHS / 1024
     ax = axes[0]
     ax.plot(k, np.array(d["no_embedding"]) * 100, color=theme.warn)

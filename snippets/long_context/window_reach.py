@@ -50,7 +50,7 @@ def real_reach():
 
 # --8<-- [start:draw]
 def draw(theme, rows, mistral, layers, reach, distance, needed):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.0, 4.2),
                                       gridspec_kw={"width_ratios": (1.15, 1)})
     left.imshow(rows, cmap=theme.heatmap(), vmin=0, vmax=1, aspect="auto",
                 interpolation="nearest",

@@ -55,17 +55,18 @@ def draw(theme, cfg, chosen):
     shared = dict(face=theme.panel, edge=theme.accent, fg=theme.fg)
     shape = f"{cfg.d_model:,} → {cfg.d_ff:,} → {cfg.d_model:,}"
     for cx, title, sub in (
-            (5, "Dense transformer block", f"one feed-forward network, {shape}"),
+            (5, "Dense transformer block", f"one FFN, {shape}"),
             (15, "MoE block (Mixtral)",
              f"{cfg.n_experts} experts, each {shape}")):
         ax.text(cx, 13.55, title, ha="center", fontsize=14, fontweight="bold",
                 color=theme.fg)
-        ax.text(cx, 12.95, sub, ha="center", fontsize=11, color=theme.muted)
-        ax.text(cx, 0.0, f"residual stream in (d_model = {cfg.d_model:,})",
+        ax.text(cx, 12.95, sub, ha="center", fontsize=12, color=theme.muted)
+        ax.text(cx, 0.0, "residual stream in ($d_{\\mathrm{model}}$ = "
+                f"{cfg.d_model:,})",
                 ha="center", va="center", color=theme.muted, fontsize=12)
         _box(ax, cx, 1.3, 4.2, 0.8, "RMSNorm", **shared)
-        _box(ax, cx, 2.9, 5.6, 1.4, f"self-attention\n{cfg.n_heads} query heads, "
-             f"{cfg.n_kv_heads} K/V heads", size=11, **shared)
+        _box(ax, cx, 2.9, 6.4, 1.4, f"self-attention\n{cfg.n_heads} query heads, "
+             f"{cfg.n_kv_heads} K/V heads", size=12, **shared)
         _add(ax, cx, 4.3, theme)
         _box(ax, cx, 5.3, 4.2, 0.8, "RMSNorm", **shared)
         _add(ax, cx, 11.4, theme)
@@ -75,16 +76,16 @@ def draw(theme, cfg, chosen):
                        (11.68, 12.0)):
             _arrow(ax, (cx, y0), (cx, y1), theme.fg)
         # residual connections: each sub-layer's input skips around it to a "+"
-        rx = cx - 3.2
+        rx = cx - 3.8
         for y0, y1 in ((0.55, 4.3), (4.72, 11.4)):
             ax.plot([cx, rx, rx], [y0, y0, y1], color=theme.muted, linewidth=1.4)
             _arrow(ax, (rx, y1), (cx - 0.28, y1), theme.muted)
         ax.text(rx - 0.35, 8.0, "residual", rotation=90, ha="center", va="center",
-                color=theme.muted, fontsize=11)
+                color=theme.muted, fontsize=12)
 
     # dense: one FFN that every token uses in full
     _box(ax, 5, 8.35, 5.6, 4.3, f"feed-forward network\n\n{shape}\n\n"
-         "every token uses\nevery weight", size=11, **shared)
+         "every token uses\nevery weight", size=12, **shared)
     _arrow(ax, (5, 5.7), (5, 6.2), theme.fg)
     _arrow(ax, (5, 10.5), (5, 11.12), theme.fg)
 
@@ -93,19 +94,19 @@ def draw(theme, cfg, chosen):
     _box(ax, 15, 6.75, 5.4, 1.3, f"router: {cfg.d_model:,} → {cfg.n_experts} "
          f"scores\nsoftmax, keep top-{cfg.experts_per_token}", **router)
     _arrow(ax, (15, 5.7), (15, 6.1), theme.fg)
-    width, gap = 0.6, 0.08
+    width, gap = 0.84, 0.06
     left = 15 - (cfg.n_experts * width + (cfg.n_experts - 1) * gap) / 2 + width / 2
     for e in range(cfg.n_experts):
         x = left + e * (width + gap)
         on = e in chosen
         _box(ax, x, 8.85, width, 1.5, f"E{e}",
              face=theme.panel, edge=theme.good if on else theme.muted,
-             fg=theme.fg if on else theme.muted, dashed=not on, size=10)
+             fg=theme.fg if on else theme.muted, dashed=not on, size=12)
         if on:
             _arrow(ax, (15, 7.4), (x, 8.1), theme.good)
             _arrow(ax, (x, 9.6), (15, 10.1), theme.good)
-    _box(ax, 15, 10.5, 6.6, 0.7, "weighted sum of the chosen experts",
-         face=theme.panel, edge=theme.good, fg=theme.fg, size=11)
+    _box(ax, 15, 10.5, 7.1, 0.7, "weighted sum of chosen experts",
+         face=theme.panel, edge=theme.good, fg=theme.fg, size=12)
     _arrow(ax, (15, 10.8), (15, 11.12), theme.fg)
     ax.plot([10, 10], [-0.4, 13.2], color=theme.grid, linestyle="--", linewidth=1.2)
 
@@ -118,7 +119,7 @@ def draw(theme, cfg, chosen):
     for i, (colour, style, label) in enumerate(items):
         x, y = (1.0 if i % 2 == 0 else 10.6), (-0.9 if i < 2 else -1.45)
         ax.plot([x, x + 0.7], [y, y], color=colour, linestyle=style, linewidth=2.2)
-        ax.text(x + 0.9, y, label, va="center", color=theme.fg, fontsize=11)
+        ax.text(x + 0.9, y, label, va="center", color=theme.fg, fontsize=12)
     return fig
 # --8<-- [end:draw]
 
@@ -139,7 +140,8 @@ def main(book):
              "as chosen, and a weighted sum of their outputs."),
         caption=(
             "Only the feed-forward half of the block changes. Left: a dense block "
-            f"with Mixtral's sizes (d_model = {cfg.d_model:,}, d_ff = {cfg.d_ff:,}). "
+            f"with Mixtral's sizes (\\(d_\\text{{model}}\\) = {cfg.d_model:,}, "
+            f"\\(d_\\text{{ff}}\\) = {cfg.d_ff:,}). "
             f"Right: Mixtral's block, where a router scores {cfg.n_experts} experts "
             f"of that same shape and each token runs only its top "
             f"{cfg.experts_per_token}; their outputs, weighted by the router, are "

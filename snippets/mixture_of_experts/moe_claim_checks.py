@@ -47,7 +47,18 @@ def balancing_loss_extremes(n_experts, n_tokens=64):
 # --8<-- [end:compute]
 
 
+def below_one_example():
+    """Two experts: 90 % of tokens go to expert 0 with probabilities barely above a
+    half; 10 % go to expert 1 with certainty. f = (0.9, 0.1), P = (0.45, 0.55)."""
+    probs = torch.tensor([[0.5001, 0.4999]] * 9 + [[0.0, 1.0]], dtype=torch.float64)
+    chosen = probs.argmax(dim=-1, keepdim=True)  # top-1, (N, 1)
+    return float(load_balancing_loss(probs, chosen, 2))
+
+
 def main(book):
+    below = below_one_example()
+    book.claim("moe_aux_not_bounded_by_one", "It is not bounded below by 1",
+               holds=below < 1.0, because=f"E·Σ f_i P_i = {below:.4f}")
     d = compute()
     book.fact("moe_gpt3_total_b", d["gpt3_total"] / 1e9, fmt=".0f", unit="B")
     # An often-quoted hook says "all ~117B FFN parameters"; that is 2/3 of 175B, while

@@ -35,15 +35,15 @@ def compute():
 # --8<-- [start:draw]
 def draw(theme, d):
     fig, ax = plt.subplots(figsize=(10, 5.0))
-    ax.set_xlim(-1.8, 13.4)
+    ax.set_xlim(-2.1, 13.4)
     ax.set_ylim(-0.2, 6.2)
     ax.axis("off")
     for (x, y), text in STAGES:
-        ax.add_patch(FancyBboxPatch((x - 1.8, y - 0.6), 3.6, 1.2,
+        ax.add_patch(FancyBboxPatch((x - 2.0, y - 0.6), 4.0, 1.2,
                                     boxstyle="round,pad=0.05,rounding_size=0.2",
                                     facecolor=theme.panel, edgecolor=theme.warn,
                                     linewidth=1.6))
-        ax.text(x, y, text, ha="center", va="center", color=theme.fg, fontsize=11)
+        ax.text(x, y, text, ha="center", va="center", color=theme.fg, fontsize=12)
     ends = (((5.4, 5.05), (6.8, 3.7)), ((6.8, 2.3), (5.4, 0.95)),
             ((1.6, 0.95), (0.2, 2.3)), ((0.2, 3.7), (1.6, 5.05)))
     for start, end in ends:
@@ -52,17 +52,17 @@ def draw(theme, d):
                                      connectionstyle="arc3,rad=-0.3"))
     ax.text(3.5, 3.0, "rich get\nricher", ha="center", va="center",
             color=theme.warn, fontsize=14, fontweight="bold")
-    result = (f"Toy run, no balancing loss\n(seed {SHOWN_SEED}, {N_EXPERTS} experts)"
-              f"\n\nstep 0: expert 0 gets {100 * d['start']:.0f}%\nof the tokens\n\n"
-              f"step {d['step']} on: it gets all of\nthem; experts 1–{N_EXPERTS - 1} "
-              "get\nno tokens, so no gradient,\nand stop learning")
+    result = (f"Toy run, no balancing\nloss (seed {SHOWN_SEED}, {N_EXPERTS} experts)"
+              f"\n\nstep 0: expert 0 gets\n{100 * d['start']:.0f}% of the tokens\n\n"
+              f"step {d['step']} on: it gets\nall of them; experts\n"
+              f"1–{N_EXPERTS - 1} get no tokens,\nso no gradient, and\nstop learning")
     ax.add_patch(FancyBboxPatch((9.2, 0.9), 4.1, 4.2,
                                 boxstyle="round,pad=0.05,rounding_size=0.2",
                                 facecolor=theme.panel, edgecolor=theme.muted,
                                 linewidth=1.4))
     ax.text(11.25, 3.0, result, ha="center", va="center", color=theme.fg,
-            fontsize=11)
-    ax.add_patch(FancyArrowPatch((8.65, 3.0), (9.15, 3.0), arrowstyle="-|>",
+            fontsize=12)
+    ax.add_patch(FancyArrowPatch((8.9, 3.0), (9.2, 3.0), arrowstyle="-|>",
                                  mutation_scale=18, color=theme.muted,
                                  linewidth=1.6))
     return fig

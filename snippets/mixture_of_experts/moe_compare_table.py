@@ -3,8 +3,8 @@
 Shown on: docs/5.3-scaling-architecture/mixture-of-experts/index.md (parameter-compute
 decoupling). Parameters from kernels.costs.param_count ("total" = stored, "active" =
 touched by one token); FLOPs from kernels.costs.forward_flops_per_token (2 FLOPs per
-active matmul parameter, plus attention scores for every query–key pair of a
-4,096-token sequence, Kaplan/Chinchilla convention). There is no dense-47B preset, so
+active matmul parameter, plus attention scores averaged over the tokens of a causal
+4,096-token sequence: token t scores t keys, (T + 1)/2 on average). There is no dense-47B preset, so
 the third model is derived from Mixtral's preset: one feed-forward network as wide as
 all eight experts together, used by every token.
 """
@@ -43,7 +43,7 @@ def compute():
         params = param_count(cfg)
         rows[label] = dict(
             cfg=cfg, total=params["total"], active=params["active"],
-            flops=forward_flops_per_token(cfg, SEQ_LEN),
+            flops=forward_flops_per_token(cfg, SEQ_LEN, causal=True),
             weights_bytes=params["total"] * BYTES_PER_PARAM,
             train_flops=training_flops(cfg, TRAIN_TOKENS),
         )
@@ -65,7 +65,9 @@ def main(book):
         "Three models, computed from the presets with kernels.costs. Forward FLOPs "
         "per token: 2 FLOPs (one multiply, one add) per active parameter that "
         "multiplies the token's activations (the input embedding lookup excluded), "
-        f"plus attention scores against a {SEQ_LEN:,}-token context. The third row "
+        "plus attention scores averaged over a causal "
+        f"{SEQ_LEN:,}-token sequence (token t scores t keys, "
+        f"{(SEQ_LEN + 1) / 2:,.1f} on average). The third row "
         "is not a real model: it is Mixtral's preset with its "
         f"{mixtral['cfg'].n_experts} experts merged into one feed-forward network "
         "that every token uses. Weights at "
@@ -90,6 +92,9 @@ def main(book):
               100 * mixtral["flops"] / dense13["flops"], fmt=".0f", unit="%",
               expected=100, rel_tol=0.10,
               source="often quoted: Mixtral has 13B-class per-token compute")
+    ratio13 = mixtral["flops"] / dense13["flops"]
+    book.claim("moe_same_speed", "about the same compute per token",
+               holds=abs(ratio13 - 1) < 0.10, because=f"Mixtral / dense 13B = {ratio13:.3f}")
     book.fact("moe_dense47_vs_mixtral_flops", dense47["flops"] / mixtral["flops"],
               fmt=".1f", unit="×")
     # "Mixtral uses ~3.5x more memory than its active parameter count suggests"
@@ -105,6 +110,10 @@ def main(book):
     book.fact("moe_bytes_per_param", BYTES_PER_PARAM, fmt="d")
     # The second checkpoint: 1T training tokens by the 6·N·D rule
     book.fact("moe_train_tokens", TRAIN_TOKENS, text="1 trillion")
+    train13 = mixtral["train_flops"] / dense13["train_flops"]
+    book.claim("moe_train_about_same", "About the same",
+               holds=abs(train13 - 1) < 0.10,
+               because=f"6ND, Mixtral active / dense 13B = {train13:.3f}")
     book.fact("moe_dense13_train_flops", dense13["train_flops"], fmt="sci:2",
               unit="FLOPs")
     book.fact("moe_mixtral_train_flops", mixtral["train_flops"], fmt="sci:2",

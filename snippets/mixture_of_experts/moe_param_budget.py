@@ -9,6 +9,8 @@ Mixtral's stored parameters, and eight whole copies of Mistral 7B (what the name
 
 import matplotlib.pyplot as plt
 
+import dataclasses
+
 from kernels.costs import param_count
 from kernels.presets import get_preset
 
@@ -50,10 +52,15 @@ def draw(theme, mixtral, bars):
             ax.barh(y, width, left=left, color=colours[part], height=0.62,
                     label=LABELS[part] if y == 0 else None)
             left += width
-        ax.text(left + 0.8, y, f"{left:.1f} B", va="center", color=theme.fg)
+        # Embeddings and norms are a sliver at this scale (a few pixels wide), so
+        # the label says how much they are.
+        small = (bars[name]["embedding"] + bars[name]["norm"]) / 1e9
+        ax.text(left + 0.8, y,
+                f"{left:.1f} B\n(embeddings, head,\nnorms: {small:.2f} B)",
+                va="center", color=theme.fg, linespacing=1.2)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("parameters (billions)")
-    ax.set_xlim(0, 70)
+    ax.set_xlim(0, 78)
     ax.grid(axis="x", color=theme.grid)
     ax.set_axisbelow(True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.2), ncol=2)
@@ -69,6 +76,20 @@ def main(book):
         f"{mixtral.n_experts} ×")).values())
     shared = stored["embedding"] + stored["attention"] + stored["norm"]
     book.fact("moe_naive_8x7_b", naive / 1e9, fmt=".1f", unit="B")
+    # SwiGLU experts have three matrices (gate, up, down); with two, as in GPT-2's
+    # FFN, the same shapes would give a much smaller model.
+    mixtral = get_preset("mixtral-8x7b")
+    per_expert = 3 * mixtral.d_model * mixtral.d_ff
+    two_matrix = param_count(dataclasses.replace(mixtral, ffn="gelu"))
+    book.fact("moe_expert_params_m", per_expert / 1e6, fmt=".1f", unit="M")
+    book.fact("moe_expert_matrix_m", per_expert / 3 / 1e6, fmt=".1f", unit="M")
+    book.fact("moe_mixtral_d_ff", mixtral.d_ff, fmt=",d")
+    book.fact("moe_mixtral_d_model", mixtral.d_model, fmt=",d")
+    book.fact("moe_two_matrix_total_b", two_matrix["total"] / 1e9, fmt=".1f",
+              unit="B", expected=31.7, rel_tol=0.005,
+              source="46.7 B less one d_model×d_ff matrix per expert per layer")
+    book.fact("moe_two_matrix_active_b", two_matrix["active"] / 1e9, fmt=".1f",
+              unit="B")
     book.fact("moe_mixtral_ffn_share_pct", 100 * stored["ffn"] / total, fmt=".0f",
               unit="%")
     book.fact("moe_mixtral_shared_b", shared / 1e9, fmt=".1f", unit="B")

@@ -50,7 +50,7 @@ def draw(theme, cfg, words, grid):
               aspect="auto")  # chosen cells in full accent colour
     for e, t in zip(*np.nonzero(grid)):
         ax.text(t, e, f"{grid[e, t]:.2f}", ha="center", va="center",
-                color=theme.background, fontsize=12, fontweight="bold")
+                color=theme.text_on(theme.accent), fontsize=12, fontweight="bold")
     ax.set_xticks(range(len(words)), words, rotation=30, ha="right")
     ax.set_yticks(range(cfg.n_experts), [f"E{e}" for e in range(cfg.n_experts)])
     ax.set_ylabel("expert")

@@ -17,6 +17,9 @@ STEPS = 150
 N_EXPERTS = 8
 AUX_WEIGHT = 0.1   # weight of the balancing loss in the balanced runs
 SHOWN_SEED = 0     # the seed drawn step by step
+LONG_STEPS = 1000  # the long run with the balancing loss (the notebook's exercise)
+DEAD_BELOW = 0.01  # an expert with under 1 % of the tokens is as good as unused
+LATE = 100         # the long run's shares are averaged over its last LATE steps
 
 
 # --8<-- [start:compute]
@@ -27,6 +30,20 @@ def compute():
     busiest_final = {w: [float(u[-1].max()) for u in by_seed.values()]
                      for w, by_seed in runs.items()}
     return runs, busiest_final
+
+
+def without_head_start():
+    """The same runs with no bias on expert 0: the busiest expert's final share."""
+    return [float(train_toy_router(s, 0.0, STEPS, n_experts=N_EXPERTS,
+                                   init_bias=0.0).utilisation[-1].max())
+            for s in SEEDS]
+
+
+def long_run():
+    """Seed 0 with the balancing loss for LONG_STEPS: shares over the last 100."""
+    u = train_toy_router(SHOWN_SEED, AUX_WEIGHT, LONG_STEPS,
+                         n_experts=N_EXPERTS).utilisation
+    return u[-LATE:].mean(dim=0)  # (experts,)
 
 
 def collapse_step(utilisation):
@@ -42,7 +59,7 @@ def collapse_step(utilisation):
 
 # --8<-- [start:draw]
 def draw(theme, runs, busiest_final):
-    fig, axes = plt.subplots(1, 3, figsize=(10.5, 4.4), sharey=True,
+    fig, axes = plt.subplots(1, 3, figsize=(8.4, 4.2), sharey=True,
                              gridspec_kw=dict(width_ratios=[2, 2, 1.15]))
     steps = range(STEPS)
     for ax, w, title in ((axes[0], 0.0, "no balancing loss"),
@@ -59,7 +76,9 @@ def draw(theme, runs, busiest_final):
         ax.set_xlim(0, STEPS - 1)
     axes[0].set_ylabel("share of the batch's tokens")
     axes[0].set_ylim(0, 1.02)
-    axes[0].legend(loc="center right", fontsize=11)
+    # Below the panels: inside the first one it covered the curves.
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=12)
     ax = axes[2]
     for x, w in enumerate((0.0, AUX_WEIGHT)):
         jitter = [x + 0.08 * (s - (len(SEEDS) - 1) / 2) for s in range(len(SEEDS))]
@@ -97,6 +116,19 @@ def main(book):
     book.fact("moe_toy_balanced_max_pct", shown_on_max, fmt=".0f", unit="%")
     book.fact("moe_toy_balanced_min_pct", shown_on_min, fmt=".0f", unit="%")
     book.fact("moe_toy_balanced_worst_pct", worst_on, fmt=".0f", unit="%")
+    fair = without_head_start()
+    book.fact("moe_toy_nohead_max_pct", 100 * max(fair), fmt=".0f", unit="%")
+    book.fact("moe_toy_nohead_min_pct", 100 * min(fair), fmt=".0f", unit="%")
+    book.claim("moe_toy_nohead_uneven", "still ends far from even",
+               holds=min(fair) > 2 / N_EXPERTS,
+               because=f"busiest final shares without head start: {fair}")
+    late = long_run()
+    dead = int((late < DEAD_BELOW).sum())
+    book.fact("moe_toy_long_steps", LONG_STEPS, fmt=",d")
+    book.fact("moe_toy_long_dead", dead, fmt="d")
+    book.fact("moe_toy_dead_below_pct", 100 * DEAD_BELOW, fmt=".0f", unit="%")
+    book.fact("moe_toy_late_steps", LATE, fmt="d")
+    book.fact("moe_toy_long_busiest_pct", 100 * float(late.max()), fmt=".0f", unit="%")
     book.figure(
         lambda theme: draw(theme, runs, busiest_final),
         alt=(f"Three panels. Left: without a balancing loss, expert 0's share of "
@@ -108,8 +140,10 @@ def main(book):
              f"the loss, at most {worst_on:.0f}% with it."),
         caption=(
             "Measured, not sketched: kernels.moe.train_toy_router, a top-1 layer "
-            f"with {N_EXPERTS} experts trained for {STEPS} steps of plain SGD, "
-            "expert 0 given a small head start. Left and middle show seed "
+            f"with {N_EXPERTS} experts trained for {STEPS} steps of plain SGD on a "
+            "task that is the same for every token. Expert 0 is given a head start: "
+            f"a router bias that sends it {e0_start:.0f}% of the tokens at step 0 "
+            f"instead of {100 / N_EXPERTS:.1f}%. Left and middle show seed "
             f"{SHOWN_SEED}: without a balancing loss expert 0 grows from "
             f"{e0_start:.0f}% of the tokens at step 0 to every token from step "
             f"{step} on; with the loss at weight {AUX_WEIGHT} the final shares "

@@ -51,7 +51,7 @@ def segments(result, slot):
 # --8<-- [start:draw]
 def draw(theme, results, queue_empty):
     longest = max(r.makespan for r in results.values())
-    fig, axes = plt.subplots(2, 1, figsize=(8, 6.2), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(7.8, 6.2), sharex=True)
     colours = [theme.accent, theme.contrast, theme.good, *theme.extra]
     for ax, (name, result) in zip(axes, results.items()):
         for slot in range(SLOTS):
@@ -68,11 +68,11 @@ def draw(theme, results, queue_empty):
                                            edgecolor=theme.warn, lw=0.8))
         ax.set_ylim(SLOTS - 0.5, -0.5)
         ax.set_yticks(range(SLOTS), [f"slot {s}" for s in range(SLOTS)])
-        ax.tick_params(axis="y", length=0, labelsize=10)
+        ax.tick_params(axis="y", length=0, labelsize=12)
         ax.spines[["left"]].set_visible(False)
         ax.set_xlim(0, longest)
         ax.set_title(f"{name} batching: {100 * result.utilisation:.0f}% of slot-steps "
-                     f"generate a token; last answer at step {result.makespan}",
+                     f"make a token; last answer at step {result.makespan}",
                      loc="left", fontsize=12)
     held = Rectangle((0, 0), 0, 0, facecolor="none", hatch="///",
                      edgecolor=theme.warn, label="finished, slot held (wasted)")
@@ -80,7 +80,7 @@ def draw(theme, results, queue_empty):
     axes[1].axvline(queue_empty, color=theme.fg, ls="--", lw=1.2)
     axes[1].annotate("queue empty: the last\nrequest takes a slot",
                      xy=(queue_empty, 0.5), xytext=(0.72 * longest, 1.2),
-                     color=theme.fg, fontsize=11, va="center",
+                     color=theme.fg, fontsize=12, va="center",
                      arrowprops=dict(arrowstyle="-|>", color=theme.fg))
     axes[-1].set_xlabel("step (one forward pass = one token per busy slot)")
     fig.tight_layout()

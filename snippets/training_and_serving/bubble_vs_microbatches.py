@@ -6,6 +6,7 @@ line is the closed form (p − 1)/(m + p − 1) from bubble_fraction_formula.
 """
 
 import math
+from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,17 +17,19 @@ from kernels.pipeline_schedule import (bubble_fraction_formula, gpipe_schedule,
 STAGE_COUNTS = (4, 8)
 MEASURED_M = (1, 2, 4, 8, 16, 32, 64)
 M_EXAMPLE = 16  # microbatches for the 1F1B memory comparison
-TARGET = 0.10  # "close to full use": at most 10% idle
+TARGET = 0.10  # "close to full use": strictly under 10% idle
+TARGET_EXACT = Fraction(1, 10)  # compared exactly: m = 9(p − 1) gives exactly 10 %
 
 
 # --8<-- [start:compute]
-def microbatches_needed(p, target=TARGET):
-    """Smallest m with (p - 1)/(m + p - 1) <= target, confirmed by the simulator."""
+def microbatches_needed(p, target=TARGET_EXACT):
+    """Smallest m with (p - 1)/(m + p - 1) strictly under target (exact fractions),
+    confirmed by the simulator."""
     m = 1
-    while bubble_fraction_formula(p, m) > target:
+    while Fraction(p - 1, m + p - 1) >= target:
         m += 1
-    assert gpipe_schedule(p, m).bubble_fraction <= target + 1e-12
-    assert gpipe_schedule(p, m - 1).bubble_fraction > target
+    assert gpipe_schedule(p, m).bubble_fraction < float(target)
+    assert gpipe_schedule(p, m - 1).bubble_fraction >= float(target) - 1e-12
     return m
 
 
@@ -75,6 +78,13 @@ def main(book):
     book.fact("scale_bubble_target", 100 * TARGET, fmt=".0f", unit="%")
     book.fact("scale_bubble_m_needed_p4", needed[p4], fmt="d")
     book.fact("scale_bubble_m_needed_p8", needed[p8], fmt="d")
+    book.fact("scale_bubble_m_exact_p4", needed[p4] - 1, fmt="d")
+    book.fact("scale_bubble_m_exact_p8", needed[p8] - 1, fmt="d")
+    book.claim("scale_bubble_first_under", "the first m strictly under",
+               holds=all(Fraction(p - 1, needed[p] + p - 1) < TARGET_EXACT
+                         <= Fraction(p - 1, needed[p] + p - 2)
+                         for p in STAGE_COUNTS),
+               because=f"needed {needed}")
     book.fact("scale_bubble_p8", p8, fmt="d")
     book.fact("scale_bubble_m16", M_EXAMPLE, fmt="d")
     book.fact("scale_bubble_p8_m8", 100 * measured[p8][MEASURED_M.index(8)],
@@ -90,11 +100,15 @@ def main(book):
         lambda theme: draw(theme, measured, needed),
         alt=(f"Idle share against microbatches, log scale, for {p4} and {p8} "
              "stages. Both curves fall slowly; the simulated points lie on the "
-             f"formula. Reaching {100 * TARGET:.0f}% idle takes {needed[p4]} "
-             f"microbatches with {p4} stages and {needed[p8]} with {p8}."),
+             f"formula. Getting strictly under {100 * TARGET:.0f}% idle takes "
+             f"{needed[p4]} microbatches with {p4} stages and {needed[p8]} with {p8}; "
+             f"{needed[p4] - 1} and {needed[p8] - 1} give exactly "
+             f"{100 * TARGET:.0f}%."),
         caption=(f"How many microbatches it takes. Dots: idle share measured by the "
-                 "schedule simulator; lines: (p − 1)/(m + p − 1). To get below "
-                 f"{100 * TARGET:.0f}% idle you need m = {needed[p4]} microbatches "
-                 f"with {p4} stages and m = {needed[p8]} with {p8}, that is "
-                 f"{(1 - TARGET) / TARGET:.0f} times (p − 1)."),
+                 "schedule simulator; lines: (p − 1)/(m + p − 1). To get strictly "
+                 f"under {100 * TARGET:.0f}% idle you need m = {needed[p4]} "
+                 f"microbatches with {p4} stages and m = {needed[p8]} with {p8}, that "
+                 f"is {(1 - TARGET) / TARGET:.0f}(p − 1) + 1; m = "
+                 f"{(1 - TARGET) / TARGET:.0f}(p − 1) gives exactly "
+                 f"{100 * TARGET:.0f}%."),
     )

@@ -36,6 +36,11 @@ def compute():
         mixtral=mixtral,
         serve=serve,
         serve_per_gpu=serve / CHECK2_GPUS,
+        # Expert parallelism: each GPU holds one expert per layer; attention,
+        # embeddings, norms and routers (everything but the experts) are replicated.
+        ep_per_gpu=BYTES_BF16 * (mixtral["total"] - mixtral["ffn"]
+                                 + mixtral["ffn"] / CHECK2_GPUS),
+        shared=mixtral["total"] - mixtral["ffn"],
         active_serve=BYTES_BF16 * mixtral["active"],
     )
 # --8<-- [end:compute]
@@ -62,3 +67,7 @@ def main(book):
               unit="GB")
     book.fact("scale_mixtral_per_gpu_gb", to_gb(d["serve_per_gpu"]), fmt=".1f",
               unit="GB")
+    book.fact("scale_mixtral_ep_per_gpu_gb", to_gb(d["ep_per_gpu"]), fmt=".1f",
+              unit="GB", expected=14.5, rel_tol=0.01,
+              source="1.6 B shared params replicated + 1/8 of the experts, bf16")
+    book.fact("scale_mixtral_shared_b", d["shared"] / 1e9, fmt=".1f", unit="B")

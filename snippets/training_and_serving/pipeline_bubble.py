@@ -42,8 +42,8 @@ def draw(theme, schedules):
                                    facecolor=colour, edgecolor=theme.background,
                                    lw=1.5))
             ax.text((e.start + e.end) / 2, e.stage, f"{e.kind}{e.microbatch + 1}",
-                    ha="center", va="center", color=theme.background,
-                    fontsize=11, fontweight="bold")
+                    ha="center", va="center", color=theme.text_on(colour),
+                    fontsize=12, fontweight="bold")
         ax.set_ylim(STAGES - 0.5, -0.5)          # GPU 0 at the top
         ax.set_yticks(range(STAGES), [f"GPU {s}" for s in range(STAGES)])
         ax.set_xlim(0, longest)

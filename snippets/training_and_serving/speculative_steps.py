@@ -87,16 +87,16 @@ def draw(theme, vocab, steps):
             ax.add_patch(FancyBboxPatch((i * cell + gap, y - 0.36), cell - 2 * gap,
                                         0.72, boxstyle="round,pad=0,rounding_size=0.08",
                                         facecolor=face, edgecolor="none"))
-            colour = theme.background if text != "not checked" else theme.muted
+            colour = theme.text_on(face) if text != "not checked" else theme.muted
             ax.text(i * cell + cell / 2, y, vocab[token], ha="center", va="center",
-                    color=colour, fontsize=11, fontweight="bold")
+                    color=colour, fontsize=12, fontweight="bold")
         extra = step.tokens[-1]                     # the target's own token
         x = K * cell + 0.35
         ax.add_patch(FancyBboxPatch((x + gap, y - 0.36), cell - 2 * gap, 0.72,
                                     boxstyle="round,pad=0,rounding_size=0.08",
                                     facecolor=theme.accent, edgecolor="none"))
         ax.text(x + cell / 2, y, vocab[extra], ha="center", va="center",
-                color=theme.background, fontsize=11, fontweight="bold")
+                color=theme.text_on(theme.accent), fontsize=12, fontweight="bold")
         ax.text(x + cell + 0.25, y, f"{len(step.tokens)} token"
                 f"{'s' if len(step.tokens) > 1 else ''}", va="center", color=theme.fg)
     heads = [(K * cell / 2, f"{K} draft tokens (bigram model)"),
@@ -114,7 +114,7 @@ def draw(theme, vocab, steps):
                                     boxstyle="round,pad=0,rounding_size=0.05",
                                     facecolor=face, edgecolor="none"))
         ax.text(i * 2.0 + 0.42, -len(steps) + 0.2, label, va="center",
-                color=theme.fg, fontsize=11)
+                color=theme.fg, fontsize=12)
     ax.set_xlim(-0.05, K * cell + 2.9)
     ax.set_ylim(-len(steps) - 0.2, 1.5)
     ax.axis("off")

@@ -52,8 +52,11 @@ def main(book):
         lines.append(f"| {label} | {c * 1e3:.2f} ms | {m * 1e3:.2f} ms | "
                      f"**{100 * share:.0f}%** |")
     book.table("\n".join(lines), caption=(
-        f"One GPT-3 175B layer (d_model {cfg.d_model:,}, {cfg.max_seq_len:,} tokens) "
-        f"split over {TP_DEGREE} GPUs by tensor parallelism, forward pass. Compute at "
+        f"One GPT-3 175B layer (\\(d_\\text{{model}}\\) {cfg.d_model:,}, "
+        f"{cfg.max_seq_len:,} tokens) "
+        f"split over {TP_DEGREE} GPUs by tensor parallelism, forward pass. Compute "
+        "counts the weight matmuls only (attention scores, softmax and norms "
+        "excluded), at "
         f"the A100's peak; {ALLREDUCES_PER_LAYER} ring all-reduces of the layer "
         "output per layer at the link's one-way bandwidth; no latency, no overlap. "
         "Real GPUs reach less than peak, which lowers the waiting share; real links "

@@ -19,6 +19,7 @@ TARGET, DRAFT = "llama2-70b", "llama2-7b"
 K = 5
 BYTES_BF16 = 2
 ALPHAS = (0.0, 0.6, 0.8)   # per-token acceptance rates to compare
+TP = 4   # the 70B's bf16 weights do not fit one A100: serve them split 4 ways
 
 
 # --8<-- [start:compute]
@@ -46,6 +47,24 @@ def compute():
 def main(book):
     t1, tk, i1, ik, draft_t, per_token = compute()
     book.fact("scale_verify_k", K, fmt="d")
+    big_params = param_count(get_preset(TARGET))["total"]
+    weights = BYTES_BF16 * big_params
+    book.fact("scale_verify_weights_gb", weights / 1e9, fmt=".0f", unit="GB")
+    book.fact("scale_verify_tp", TP, fmt="d")
+    book.fact("scale_verify_weights_per_gpu_gb", weights / TP / 1e9, fmt=".1f",
+              unit="GB")
+    t1_gpu, _ = pass_time(big_params / TP, 1)
+    tk_gpu, _ = pass_time(big_params / TP, K + 1)
+    book.fact("scale_verify_t1_per_gpu_ms", t1_gpu * 1e3, fmt=".0f", unit="ms")
+    book.claim("scale_verify_ratio_split_free", "the same on each GPU of the split",
+               holds=abs(tk_gpu / t1_gpu - tk / t1) < 1e-9,
+               because=f"{tk_gpu / t1_gpu:.4f} vs {tk / t1:.4f}")
+    book.fact("scale_spec_example_alpha", 0.8, fmt=".1f")
+    book.fact("scale_spec_example_k", 4, fmt="d")
+    book.fact("scale_spec_example_tokens", expected_tokens_per_step(0.8, 4),
+              fmt=".2f", expected=(1 - 0.8 ** 5) / 0.2, source="(1 − α⁵)/(1 − α)")
+    book.fact("scale_spec_all_accepted_k4", expected_tokens_per_step(1.0, 4),
+              fmt=".0f", expected=5, source="k accepted + 1 bonus token")
     book.fact("scale_verify_t1_ms", t1 * 1e3, fmt=".0f", unit="ms")
     book.fact("scale_verify_tk_ms", tk * 1e3, fmt=".0f", unit="ms")
     book.fact("scale_verify_ratio", tk / t1, fmt=".2f", unit="×")

@@ -54,14 +54,21 @@ def test_code_behind_a_figure_opens(site_url, visit):
     assert "def " in block.inner_text()
 
 
-def answer_by_keyboard(page, quiz_id: str, arrow_presses: int) -> None:
-    """Tab into the quiz from its own link, move with arrows, submit with Enter."""
+def answer_by_keyboard(page, quiz_id: str, answer_id: str) -> None:
+    """Tab into the quiz from its own link, move with arrows, submit with Enter.
+
+    Answers are shuffled on every load, so the number of arrow presses is read
+    from the order the options have now (the DOM order is the order on screen)."""
+    order = page.eval_on_selector_all(f"#{quiz_id} fieldset input",
+                                      "inputs => inputs.map(i => i.id)")
+    assert sorted(order) == [f"{quiz_id}-{i}" for i in range(len(order))]
     page.locator(f"#{quiz_id} .quiz-header-link").focus()
     page.keyboard.press("Tab")                 # into the answers: the first option
-    assert page.evaluate("document.activeElement.id") == f"{quiz_id}-0"
+    assert page.evaluate("document.activeElement.id") == order[0]
     page.keyboard.press("Space")               # select it
-    for _ in range(arrow_presses):
+    for _ in range(order.index(answer_id)):
         page.keyboard.press("ArrowDown")       # radios: arrows move and select
+    assert page.locator(f"#{answer_id}").is_checked()
     page.keyboard.press("Tab")                 # to Submit
     assert page.evaluate("document.activeElement.textContent").strip() == "Submit"
     page.keyboard.press("Enter")
@@ -70,32 +77,51 @@ def answer_by_keyboard(page, quiz_id: str, arrow_presses: int) -> None:
 def test_quiz_can_be_answered_with_the_keyboard_alone(site_url, visit):
     v = visit(site_url + LESSON)
     page = v.page
-    # A wrong answer shows that answer's own explanation.
-    answer_by_keyboard(page, "quiz-0", arrow_presses=0)
+    # A wrong answer (source option 2 of quiz 0) shows its own explanation.
+    answer_by_keyboard(page, "quiz-0", "quiz-0-1")
     feedback = page.locator("#quiz-0 .quiz-feedback")
     assert feedback.is_visible()
     assert "square of the length" in feedback.inner_text()
     assert page.locator("#quiz-0 .quiz-feedback-item.incorrect").count() == 1
-    # The right answer (the first option of quiz 1) is confirmed as correct.
-    answer_by_keyboard(page, "quiz-1", arrow_presses=0)
-    assert page.locator("#quiz-1-0").is_checked()
+    # The right answer (source option 3 of quiz 1) is confirmed as correct.
+    answer_by_keyboard(page, "quiz-1", "quiz-1-2")
     right = page.locator("#quiz-1 .quiz-feedback-item.correct")
     assert right.is_visible()
     assert "2 (K and V)" in right.inner_text()
-    # Third quiz: two arrow presses reach the third option, a wrong one.
-    answer_by_keyboard(page, "quiz-2", arrow_presses=2)
-    assert page.locator("#quiz-2-2").is_checked()
+    # Third quiz: a wrong option wherever the shuffle put it.
+    answer_by_keyboard(page, "quiz-2", "quiz-2-2")
     assert page.locator("#quiz-2 .quiz-feedback-item.incorrect").is_visible()
     assert v.errors == []
 
 
-def test_checkpoint_reveals_its_answer(site_url, visit):
+def test_answers_are_shuffled_in_the_browser_but_not_in_the_html(site_url, visit,
+                                                                 built_site):
+    """The built HTML keeps the source order (byte-identical builds); each load
+    shuffles, so over a few loads some quiz shows an order other than the source."""
+    html = (built_site / LESSON / "index.html").read_text(encoding="utf-8")
+    assert 'data-shuffle-answers="true"' in html
+    assert html.index('id="quiz-0-0"') < html.index('id="quiz-0-1"')
+    orders = set()
+    for _ in range(3):
+        page = visit(site_url + LESSON).page
+        orders.add(tuple(page.eval_on_selector_all(
+            ".quiz fieldset input", "inputs => inputs.map(i => i.id)")))
+    source = tuple(sorted(next(iter(orders)), key=lambda i: tuple(
+        int(n) for n in i.split("-")[1:])))
+    assert any(order != source for order in orders)
+
+
+def test_checkpoint_shows_the_question_and_folds_the_answer(site_url, visit):
     v = visit(site_url + LESSON)
-    checkpoint = v.page.locator("details.question").first
-    answer = checkpoint.locator("strong", has_text="Answer")
-    assert not answer.is_visible()
-    checkpoint.locator("summary").click()
-    assert answer.is_visible()
+    checkpoint = v.page.locator(".admonition.question").first
+    question = checkpoint.locator(":scope > p:not(.admonition-title)").first
+    assert question.is_visible() and "predict" in question.inner_text()
+    answer = checkpoint.locator("details.success")
+    body = answer.locator(":scope > p").first
+    assert answer.locator("summary").inner_text().strip() == "Answer"
+    assert not body.is_visible()
+    answer.locator("summary").click()
+    assert body.is_visible()
 
 
 def test_search_for_rope_lists_the_lesson(site_url, visit):

@@ -6,7 +6,7 @@ from kernels.presets import PRESETS, ModelConfig, get_preset
 
 EXPECTED_KEYS = {
     "gpt2-small", "gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b",
-    "mistral-7b", "mixtral-8x7b",
+    "mistral-7b", "mixtral-8x7b", "llama3-8b",
 }
 
 
@@ -35,6 +35,11 @@ def test_spot_check_published_numbers():
     # GPT-3 175B: 96 layers, d_model 12288 (GPT-3 paper Table 2.1)
     gpt3 = get_preset("gpt3-175b")
     assert (gpt3.n_layers, gpt3.d_model, gpt3.max_seq_len) == (96, 12288, 2048)
+    # RoPE bases (HF config.json rope_theta): not 10,000 everywhere
+    assert get_preset("llama2-70b").rope_base == 10_000
+    assert get_preset("mixtral-8x7b").rope_base == 1_000_000
+    assert get_preset("llama3-8b").rope_base == 500_000
+    assert get_preset("gpt2-small").rope_base is None
 
 
 def test_presets_are_frozen():
@@ -55,6 +60,8 @@ def test_unknown_preset_lists_known_names():
         ({"positional": "alibi"}, "positional"),
         ({"n_kv_heads": 5}, "multiple"),
         ({"experts_per_token": 2}, "experts_per_token"),
+        ({"positional": "rope"}, "rope_base"),
+        ({"rope_base": 10_000.0}, "rope_base"),
     ],
 )
 def test_invalid_configs_raise(change, message):

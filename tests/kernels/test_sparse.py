@@ -14,6 +14,7 @@ from kernels.sparse import (
     dilated_mask,
     furthest_reach,
     global_local_mask,
+    layers_to_connect,
     masked_attention,
     reachability,
     receptive_field,
@@ -148,3 +149,27 @@ def test_reachability_fills_in_every_position_in_between():
 def test_bad_arguments_raise(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_layers_to_connect_window_against_receptive_field():
+    # Window 4 moves information 3 positions a layer: 31 positions need 11 layers.
+    t, window = 32, 4
+    mask = sliding_window_mask(t, window)
+    needed = layers_to_connect(mask, max_layers=40)
+    assert needed == -(-(t - 1) // (window - 1)) == 11
+    assert receptive_field(needed - 1, window) < t - 1 <= receptive_field(needed, window)
+
+
+def test_layers_to_connect_global_tokens_make_every_pair_two_hops():
+    # Globals every 4 positions, window 4: any key reaches the next global token in
+    # one layer (a global query sees everything before it) and every later query
+    # reads that global token in the next.
+    mask = global_local_mask(32, 4, list(range(3, 32, 4)))
+    assert layers_to_connect(mask, max_layers=40) == 2
+    assert layers_to_connect(causal_mask(32), max_layers=1) == 1
+    assert layers_to_connect(torch.eye(1, dtype=torch.bool), max_layers=0) == 0
+
+
+def test_layers_to_connect_refuses_when_never_connected():
+    with pytest.raises(ValueError, match="within 5 layers"):
+        layers_to_connect(torch.eye(4, dtype=torch.bool), max_layers=5)

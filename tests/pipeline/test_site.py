@@ -42,15 +42,6 @@ def test_code_behind_each_figure_is_included_from_sections(built_site: Path):
     assert "--8&lt;--" not in html and "--8<--" not in html  # markers are stripped
 
 
-@pytest.mark.build
-def test_notebook_is_executed_and_offered_as_ipynb(built_site: Path):
-    page = built_site / "5.3-scaling-architecture/long-context/exercises/index.html"
-    html = page.read_text(encoding="utf-8")
-    assert "scores of" in html  # printed by the last cell: it really ran
-    ipynb = built_site / "5.3-scaling-architecture/long-context/exercises.ipynb"
-    assert ipynb.is_file() and '"cells"' in ipynb.read_text(encoding="utf-8")
-
-
 def test_every_snippet_region_is_closed():
     for snip in engine.discover(REPO):
         sections = references.snippet_sections(snip.path.read_text(), snip.rel)
