@@ -50,8 +50,8 @@ LABEL_AT = {
     "FFN matmul, 1 token": (10, -20, "left"),
     "attention, prefill (naive)": (-9, 4, "right"),
     "attention, prefill (tiled)": (-9, 6, "right"),
-    "FFN matmul, 256 tokens": (-6, -16, "right"),
-    "FFN matmul, 4,096 tokens": (0, -30, "center"),
+    "FFN matmul, 256 tokens": (4, 16, "right"),
+    "FFN matmul, 4,096 tokens": (0, -16, "center"),
 }
 
 
@@ -66,10 +66,12 @@ def draw(theme, ops):
     ax.axvline(ridge, color=theme.muted, ls="--", lw=1)
     ax.text(ridge * 1.1, 1.2, f"ridge\n{ridge:.0f} FLOP/B", color=theme.muted,
             fontsize=11)
-    ax.text(0.04, 30, "memory-bound\n(slope: 2.04 TB/s)", color=theme.muted,
-            fontsize=11)
-    ax.text(1000, gpu.peak_flops / 1e12 * 1.6, "compute-bound (312 TFLOP/s)",
-            color=theme.muted, fontsize=11, ha="center")
+    peak_tflops = gpu.peak_flops / 1e12
+    ax.text(0.04, 30, f"memory-bound\n(slope: {gpu.hbm_bytes_per_s / 1e12:.2f} TB/s)",
+            color=theme.muted, fontsize=11)
+    # Below the flat roof, right of the ridge line, clear of the points' labels.
+    ax.text(2500, peak_tflops / 3.5, f"compute-bound\n({peak_tflops:.0f} TFLOP/s)",
+            color=theme.muted, fontsize=11, ha="center", va="top")
     for name, cost in ops.items():
         attainable = cost.flops / roofline_time_s(cost.flops, cost.bytes_moved, gpu)
         colour = theme.accent if name.startswith("FFN") else (

@@ -18,9 +18,11 @@ SIZES = (1e9, 1e10, 70e9, 280e9, 1e12)  # parameters of the iso-parameter curves
 COMPUTE = np.logspace(20, 25.5, 200)    # FLOPs
 KEYS = {"GPT-3": "gpt3", "Gopher": "gopher", "Chinchilla": "chinchilla",
         "LLaMA-65B": "llama"}
-# Label offsets (points) and alignment per model, so labels do not overlap.
-LABEL_AT = {"GPT-3": (-8, 6, "right"), "Gopher": (8, 8, "left"),
-            "Chinchilla": (8, -12, "left"), "LLaMA-65B": (-8, -12, "right")}
+# Label offsets (points) per model on the left panel: the labels sit in the empty
+# lower-left corner, each joined to its marker by a thin line, so no curve crosses
+# a label and the two overlapping markers (Chinchilla, LLaMA-65B) stay apart.
+LABEL_AT = {"GPT-3": (-95, 22), "Gopher": (-95, 8),
+            "Chinchilla": (-95, -6), "LLaMA-65B": (-95, -20)}
 
 
 # --8<-- [start:compute]
@@ -63,9 +65,11 @@ def draw(theme):
     markers = ("s", "^", "o", "D")
     for (name, n, d, c, l), m in zip(models(), markers):
         left.plot(c, l, m, color=theme.warn, ms=8)
-        dx, dy, ha = LABEL_AT[name]
+        dx, dy = LABEL_AT[name]
         left.annotate(name, (c, l), xytext=(dx, dy), textcoords="offset points",
-                      ha=ha, va="center", fontsize=9.5, color=theme.warn)
+                      ha="right", va="center", fontsize=9.5, color=theme.warn,
+                      arrowprops=dict(arrowstyle="-", color=theme.warn, lw=0.7,
+                                      shrinkA=2, shrinkB=5))
         right.plot(c, n, m, color=theme.warn, ms=8)
         dy = {"Chinchilla": 7, "LLaMA-65B": -9}.get(name, 0)
         right.annotate(name, (c, n), xytext=(8, dy), textcoords="offset points",
