@@ -99,6 +99,7 @@ def main(book):
     book.fact("a100_ridge", ridge, fmt=".0f", unit="FLOPs per byte",
               expected=312e12 / 2039e9)
     book.fact("roof_model_layers", cfg.n_layers, fmt="d")
+    book.fact("roof_head_dim", cfg.head_dim, fmt="d")  # prefill intensity ≈ d/2 naive
     book.fact("roof_context", CONTEXT, fmt=",d")
     book.fact("roof_vector_elems", VECTOR, fmt=",d")
     short = {"vector add": "vadd", "layer norm": "lnorm", "softmax": "softmax",
