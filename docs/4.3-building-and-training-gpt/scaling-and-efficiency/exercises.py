@@ -129,9 +129,11 @@ for n in (16, 64, 256, 512):
 
 # %% alt="Measured GFLOP/s against arithmetic intensity on log-log axes for a vector add and four matmul sizes; the points rise with intensity and level off for the largest matmuls."
 fig, ax = plt.subplots(figsize=(6, 4))
-for name, intensity, gflops in points:
+for i, (name, intensity, gflops) in enumerate(points):
     ax.plot(intensity, gflops, "o", color="C3" if name == "vector add" else "C0")
-    ax.annotate(name, (intensity, gflops), xytext=(5, 5), textcoords="offset points")
+    # alternate above and below: neighbouring matmuls land close together
+    ax.annotate(name, (intensity, gflops), xytext=(5, 5 if i % 2 == 0 else -14),
+                textcoords="offset points")
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("arithmetic intensity (FLOPs per byte)")
