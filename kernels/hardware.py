@@ -33,6 +33,12 @@ A100_80GB = GPU(
     source="A100 datasheet (80GB SXM column); memory size as nvidia-smi reports it",
 )
 
+# On-chip memory of one A100 (A100 whitepaper, "SM architecture"): 108 streaming
+# multiprocessors, each with 192 KB (KiB) of combined L1 cache / shared memory, the
+# fast SRAM that tiled kernels such as FlashAttention keep their tiles in.
+A100_SM_COUNT = 108
+A100_SRAM_PER_SM_BYTES = 192 * 2**10
+
 # Links between GPUs, bytes per second in ONE direction (what a one-way transfer or
 # one step of a ring all-reduce can use).
 NVLINK3_TOTAL_BYTES_PER_S = 600e9  # A100 datasheet: NVLink 600 GB/s (both ways)

@@ -74,6 +74,7 @@ def tiled_attention(
                 key_pos = torch.arange(k_start, k_end).unsqueeze(0)
                 scores.masked_fill_(key_pos > query_pos, -math.inf)  # (bq, bk) mask
 
+            # --8<-- [start:online_softmax]
             new_max = torch.maximum(row_max, scores.amax(dim=-1, keepdim=True))
             # A row that has seen only masked keys still has max −∞; subtracting 0
             # instead keeps exp(−∞ − (−∞)) = NaN out of it.
@@ -84,6 +85,7 @@ def tiled_attention(
             row_sum = row_sum * correction + probs.sum(dim=-1, keepdim=True)
             acc = acc.mul_(correction).add_(probs @ v_blk)  # (B, H, bq, Dv)
             row_max = new_max
+            # --8<-- [end:online_softmax]
 
         # Fully masked rows have row_sum 0 and acc 0; divide by 1 to return zeros.
         row_sum = row_sum.masked_fill(row_sum == 0, 1.0)
@@ -116,3 +118,39 @@ def naive_peak_elements(t: int, d: int) -> int:
     symmetry with tiled_peak_elements; the count does not depend on it.
     """
     return 2 * t * t
+
+
+def naive_hbm_elements(t: int, d: int) -> int:
+    """Scalars naive attention moves between device memory and the chip, per head.
+
+    Standard attention as three separate kernels (Dao et al. 2022, Algorithm 0), no
+    mask: read Q and K (2·t·d), write the scores S (t²); read S, write P = softmax(S)
+    (2·t²); read P and V (t² + t·d), write the output (t·d). Total 4·t·d + 4·t².
+    A causal mask applied as its own pass would add 2·t² more; it is not counted.
+    """
+    if t < 1 or d < 1:
+        raise ValueError(f"t and d must be >= 1, got {t}, {d}")
+    return 4 * t * d + 4 * t * t
+
+
+def tiled_hbm_elements(t: int, d: int, block_q: int, block_k: int,
+                       *, is_causal: bool = False) -> int:
+    """Scalars tiled_attention moves between device memory and the chip, per head.
+
+    Follows tiled_attention's loops with self-attention (Tq = Tk = t): each query
+    block is read once (t·d in all) and its output written once (t·d); inside, every
+    key block the block visits is read from memory, K and V (2·bk·d each visit).
+    Scores, probabilities and running statistics stay on chip and are never counted.
+    With is_causal, key blocks wholly above the diagonal are skipped, as the kernel
+    does. Non-causal: 2·t·d + 2·t·d·ceil(t / block_q).
+    """
+    if min(t, d, block_q, block_k) < 1:
+        raise ValueError(f"t, d and block sizes must be >= 1, got {t}, {d}, "
+                         f"{block_q}, {block_k}")
+    kv_rows = 0  # key/value rows read, summed over query blocks
+    for q_start in range(0, t, block_q):
+        q_end = min(q_start + block_q, t)
+        k_stop = q_end if is_causal else t
+        for k_start in range(0, k_stop, block_k):
+            kv_rows += min(k_start + block_k, t) - k_start
+    return 2 * t * d + 2 * kv_rows * d

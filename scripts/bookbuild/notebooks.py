@@ -11,6 +11,10 @@ is a Markdown prompt followed by tagged code cells::
     # %% tags=["solution"]             the answer: one or more code or Markdown cells
     def my_router(x): ...
 
+    # %% tags=["measure"]              a given cell that times or measures the
+                                       machine: it runs, but its output is not kept
+                                       (it differs on every run); the notebooks show
+                                       a note instead, and the reader sees their own
     # %% tags=["check"] alt="…"        asserts whose messages teach; alt= describes
     assert ..., "what to look at"      each figure the cell draws (a JSON list for
                                        several)
@@ -46,6 +50,9 @@ from . import BookError
 
 NAME = "exercises.py"
 TAGS = ("work", "solution", "check")
+MEASURE = "measure"  # not a role: a given cell whose output depends on the machine
+MEASURED_NOTE = ("[This cell measures the machine it runs on, so the book keeps no "
+                 "output for it: run it to see your own numbers.]\n")
 WHEEL_DIR = "downloads"  # site folder of the kernels wheel (see wheel.py)
 PAGE_ROOT = "@book/"     # in the page notebook: "relative to the site root"; the
 #                          hook rewrites it for the page's depth
@@ -181,6 +188,10 @@ def _validate(nb: Notebook, cells: list[Cell], markers: list[int]) -> None:
         roles = [t for t in cell.tags if t in TAGS]
         if len(roles) > 1:
             problems.append(f"{at(cell)}: a cell has one role, this one has {roles}")
+        if MEASURE in cell.tags and (roles or cell.kind != "code"):
+            problems.append(f"{at(cell)}: 'measure' marks a given code cell (no "
+                            "work/solution/check role) whose output depends on the "
+                            "machine")
         if cell.kind != "code" and cell.role in ("work", "check"):
             problems.append(f"{at(cell)}: '{cell.role}' cells are code cells")
         if cell.role == "work" and "TODO(" not in cell.source:
@@ -487,12 +498,19 @@ def run_job(job: dict, root: Path) -> dict:
             raise _cell_error(nb, cell, run, "with the solutions filled in")
         runs[n] = run
     _prove_skeletons_fail(nb, cells)
+    from .nbexec import Output
+
+    for n, run in runs.items():
+        if MEASURE in cells[n].tags:  # timings differ on every run: keep none
+            run.outputs = [Output("stream", MEASURED_NOTE)]
 
     files, figures = [], {}
     for n, run in runs.items():
         svgs = [o.svgs for o in run.outputs if o.kind == "figure"]
         alts = cells[n].meta.get("alt", [])
         alts = [alts] if isinstance(alts, str) else list(alts)
+        if MEASURE in cells[n].tags:
+            continue  # its figures are the reader's own; no alt text to check
         if len(alts) != len(svgs) or not all(isinstance(a, str) and a.strip()
                                              for a in alts):
             raise BookError(

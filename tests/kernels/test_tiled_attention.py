@@ -7,7 +7,9 @@ import torch.nn.functional as F
 from kernels.attention import attention, causal_mask
 from kernels.memory import measure_peak_bytes
 from kernels.tiled_attention import (
+    naive_hbm_elements,
     naive_peak_elements,
+    tiled_hbm_elements,
     tiled_attention,
     tiled_peak_elements,
 )
@@ -114,3 +116,38 @@ def test_measured_peaks_follow_the_predictions():
     assert tiled_bytes >= output_bytes
     assert tiled_bytes - output_bytes <= 2 * 4 * tiled_peak_elements(t, d, 64, 64)
     assert tiled_bytes * 10 < naive_bytes
+
+
+def test_naive_hbm_elements_is_algorithm_0():
+    t, d = 100, 16
+    assert naive_hbm_elements(t, d) == 4 * t * d + 4 * t * t
+    with pytest.raises(ValueError):
+        naive_hbm_elements(0, 16)
+
+
+@pytest.mark.parametrize("t,bq,bk", [(256, 64, 64), (100, 32, 48), (7, 16, 16)])
+def test_tiled_hbm_elements_counts_the_kernel_reads(t, bq, bk, monkeypatch):
+    """Count the K/V rows tiled_attention actually slices, by watching its slices."""
+    d = 8
+    q, k, v = (torch.randn(1, 1, t, d) for _ in range(3))
+    for causal in (False, True):
+        rows = [0]
+
+        class Counting(torch.Tensor):
+            def __getitem__(self, idx):
+                out = super().__getitem__(idx)
+                rows[0] += out.shape[-2]
+                return out
+
+        kc, vc = k.as_subclass(Counting), v.as_subclass(Counting)
+        tiled_attention(q, kc, vc, block_q=bq, block_k=bk, is_causal=causal)
+        expected = 2 * t * d + rows[0] * d  # q in, out back, every K/V row read
+        assert tiled_hbm_elements(t, d, bq, bk, is_causal=causal) == expected
+    n_blocks = -(-t // bq)
+    assert tiled_hbm_elements(t, d, bq, bk) == 2 * t * d + 2 * t * d * n_blocks
+
+
+def test_tiled_moves_less_than_naive_once_t_exceeds_the_block():
+    assert tiled_hbm_elements(4096, 64, 128, 128) < naive_hbm_elements(4096, 64) / 3
+    with pytest.raises(ValueError):
+        tiled_hbm_elements(8, 8, 0, 8)
