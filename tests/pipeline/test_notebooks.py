@@ -233,3 +233,19 @@ def test_dark_variant_swaps_each_colour_by_role_exactly_once():
     assert DARK.extra[2].lower() not in dark  # where a double swap of C0 would land
     assert "<text" in light  # text stays text, as in snippet figures
     plt.close("all")
+
+
+def test_a_measure_cell_runs_but_keeps_no_machine_dependent_output(nb_repo, tmp_path):
+    timed = GOOD.replace('# %% alt="A line through the squares of 0 to 4."',
+                         '# %% tags=["measure"] alt="Your timings."').replace(
+        "plt.show()", "plt.show()\nimport time\nprint(time.perf_counter())")
+    first, second = run(nb_repo, tmp_path, timed), run(nb_repo, tmp_path, timed)
+    assert first == second  # the clock's reading is not kept, so reruns match
+    assert not any(name.endswith(".svg") for name in first)  # nor its plot
+    page = cells(first["exercises_page.ipynb"])
+    measured = next(c for c in page if "measure" in tags(c))
+    assert [o["text"] for o in measured["outputs"]] == [notebooks.MEASURED_NOTE]
+    with pytest.raises(BookError, match=r"exercises\.py:\d+: 'measure' marks a given "
+                       "code cell"):
+        run(nb_repo, tmp_path, timed.replace('# %% tags=["check"]',
+                                             '# %% tags=["check", "measure"]'))
