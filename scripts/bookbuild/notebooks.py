@@ -51,8 +51,8 @@ from . import BookError
 NAME = "exercises.py"
 TAGS = ("work", "solution", "check")
 MEASURE = "measure"  # not a role: a given cell whose output depends on the machine
-MEASURED_NOTE = ("[This cell measures the machine it runs on, so the book keeps no "
-                 "output for it: run it to see your own numbers.]\n")
+MEASURED_NOTE = ("[This cell measures the machine it runs on, so the book keeps\n"
+                 " no output for it: run it to see your own numbers.]\n")  # ≤ 88 cols
 WHEEL_DIR = "downloads"  # site folder of the kernels wheel (see wheel.py)
 PAGE_ROOT = "@book/"     # in the page notebook: "relative to the site root"; the
 #                          hook rewrites it for the page's depth
