@@ -37,6 +37,9 @@ def lessons_1_to_3(book):
     _fmt(book, "mt_raw_w_cat_sat", r["raw_weights"][CAT, SAT], ".3f")
     _fmt(book, "mt_raw_w_sat_cat", r["raw_weights"][SAT, CAT], ".3f")
     assert raw[CAT, SAT] == raw[SAT, CAT]
+    for name, vec in (("mt_q_sat", r["q"][SAT]), ("mt_k_cat", r["k"][CAT])):
+        book.fact(name, float(vec[0]),  # the vectors the asymmetry question multiplies
+                  text="(" + ", ".join(f"{v:g}" for v in vec.tolist()) + ")")
     _fmt(book, "mt_qk_cat_sat", r["scores"][CAT, SAT], "g")
     _fmt(book, "mt_qk_sat_cat", r["scores"][SAT, CAT], "g")
     n, width = r["out"].shape
@@ -56,6 +59,8 @@ def lessons_1_to_3(book):
     _fmt(book, "mt_causal_sat_cat", masked[SAT, CAT], ".3f")
     _fmt(book, "mt_causal_sat_sat", masked[SAT, SAT], ".3f")
     _fmt(book, "mt_full_sat_here", r["weights"][SAT, HERE], ".3f")
+    for token, j in (("the", 0), ("cat", CAT), ("sat", SAT)):  # the unmasked row
+        _fmt(book, f"mt_full_sat_{token}", r["weights"][SAT, j], ".3f")
     _fmt(book, "mt_pairs_causal_4", attention_pairs(n, causal=True), "d")
     _fmt(book, "mt_pairs_full_4", attention_pairs(n), "d")
 # --8<-- [end:running_example]

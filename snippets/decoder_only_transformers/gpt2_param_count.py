@@ -79,4 +79,4 @@ def main(book):
     book.fact("dt_gpt2_block_m", (total - V * d - cfg.max_seq_len * d - 2 * d)
               / L / 1e6, fmt=".2f", unit="M")
     book.fact("dt_gpt2_embed_pct", 100 * (V + cfg.max_seq_len) * d / total,
-              fmt=".0f", unit="%")
+              fmt=".1f", unit="%")

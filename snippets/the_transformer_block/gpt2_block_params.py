@@ -94,10 +94,11 @@ def main(book):
     book.fact("tb_model_ffn_m", model["ffn"] / 1e6, fmt=".1f", unit="M")
     book.fact("tb_model_embed_m", model["embedding"] / 1e6, fmt=".1f", unit="M")
     book.fact("tb_model_total_m", total / 1e6, fmt=".1f", unit="M")
-    book.fact("tb_model_attn_pct", 100 * model["attention"] / total, fmt=".0f",
+    # one decimal, so the three shares add up (to 99.9 %; the norms hold the rest)
+    book.fact("tb_model_attn_pct", 100 * model["attention"] / total, fmt=".1f",
               unit="%")
-    book.fact("tb_model_ffn_pct", 100 * model["ffn"] / total, fmt=".0f", unit="%")
-    book.fact("tb_model_embed_pct", 100 * model["embedding"] / total, fmt=".0f",
+    book.fact("tb_model_ffn_pct", 100 * model["ffn"] / total, fmt=".1f", unit="%")
+    book.fact("tb_model_embed_pct", 100 * model["embedding"] / total, fmt=".1f",
               unit="%")
     book.fact("tb_gpt2_sublayers", 2 * cfg.n_layers, fmt="d")
     gpt3 = get_preset("gpt3-175b")
