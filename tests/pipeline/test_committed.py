@@ -46,7 +46,7 @@ def test_every_snippet_reproduces_its_artefacts_with_another_thread_count(
     assert sorted(regenerated) == sorted(committed), HINT
     facts_differ = []
     for rel in sorted(committed):
-        if rel.endswith(".json"):
+        if rel.endswith(".json") and Path(rel).name.count(".") == 1:  # manifests only
             old = json.loads(committed[rel]).get("facts", {})  # the wheel's has none
             new = json.loads(regenerated[rel]).get("facts", {})
             facts_differ += [f"{rel}: {name}: {old[name]['text']!r} -> "
