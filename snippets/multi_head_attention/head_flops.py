@@ -42,6 +42,8 @@ def main(book):
     book.fact("mha_flops_formula", 8 * TOKENS * d * d + 4 * TOKENS * TOKENS * d,
               fmt="sci:3", unit="FLOPs", expected=flops[1], rel_tol=0,
               source="8·T·d² + 4·T²·d")
+    book.fact("mha_flops_proj", 8 * TOKENS * d * d, fmt="sci:3", unit="FLOPs")
+    book.fact("mha_flops_mix", 4 * TOKENS * TOKENS * d, fmt="sci:3", unit="FLOPs")
     book.fact("mha_per_head_q_params", d * gpt2.head_dim, fmt=",d")
     book.fact("mha_all_heads_q_params", h * d * gpt2.head_dim, fmt=",d",
               expected=d * d, rel_tol=0, source="h · d·d_k = d²")

@@ -15,7 +15,7 @@ def table():
     ex = running_example()
     out = ex["weights"] @ ex["v"]  # (4, 3): row i = Σ_j weights[i, j] · v_j
     rows = [[*o.tolist(), *r.tolist()] for o, r in zip(out, out + ex["x"])]
-    header = ["out₁", "out₂", "out₃", "out + x: 1", "2", "3"]
+    header = ["out₁", "out₂", "out₃", "(out + x)₁", "(out + x)₂", "(out + x)₃"]
     return ex, out, matrix_table(rows, TOKENS, header, corner="token", trim=False)
 # --8<-- [end:table]
 
@@ -30,6 +30,6 @@ def main(book):
         book.fact(f"rx_resid_{t.lower()}", 0, text=vec(ex["residual"][i]))
     book.fact("rx_n_outputs", out.shape[0], fmt="d")
     book.table(md, caption=(
-        "Step 3: the attention output softmax(QKᵀ/√d_k) V, one row per token, and "
+        "Step 3: the attention output softmax(QKᵀ / √d_k) V, one row per token, and "
         "the same row after the residual connection adds the token's own "
         "embedding back. Four tokens in, four vectors out."))
