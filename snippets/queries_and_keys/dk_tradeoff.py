@@ -23,3 +23,10 @@ def main(book):
     book.fact("gpt2_wq_params_full", per_matrix[gpt2.d_model], fmt=",d")
     book.fact("gpt2_wq_full_ratio", per_matrix[gpt2.d_model] / per_matrix[gpt2.head_dim],
               fmt=".0f", unit="×")
+    # The heads split the width: n_heads projections of d_k columns cost what one
+    # full-width projection costs, so a narrow d_k is a split, not a saving.
+    heads_total = gpt2.n_heads * per_matrix[gpt2.head_dim]
+    book.claim("gpt2_heads_cost_full", "exactly as many parameters as",
+               holds=heads_total == per_matrix[gpt2.d_model],
+               because=f"{gpt2.n_heads} × {per_matrix[gpt2.head_dim]:,} = {heads_total:,}"
+                       f" vs {per_matrix[gpt2.d_model]:,}")

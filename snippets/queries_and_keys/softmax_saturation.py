@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-WIDTHS = (3, 8, 64, 512)   # d_k values measured (8 is the transfer question's)
+WIDTHS = (3, 8, 64, 128, 512)  # d_k measured (8 and 128: the checkpoint's widths)
 SHOWN = (3, 64, 512)       # the ones the figure and the prose compare
 ROWS, KEYS = 2000, 16      # query rows sampled per width, keys per row
 ONE_HOT = 0.99             # a row counts as one-hot when one weight exceeds this

@@ -24,4 +24,4 @@ def main(book):
     book.table(md, caption=(
         "The running example: four tokens, each a 3-number embedding. The numbers "
         "are small whole numbers chosen so you can check every dot product by hand; "
-        "the same inputs feed every table in this module."))
+        "the same inputs feed the worked examples of lessons 4.2.1–4.2.4."))

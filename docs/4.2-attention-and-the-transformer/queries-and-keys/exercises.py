@@ -191,6 +191,12 @@ for d, (raw, scaled) in results.items():
 # position, output the token one position back and the token two positions back.
 # Then look at each head's attention weights on one sequence, and compare its
 # learned Q Kᵀ with its mirror.
+#
+# One thing this model has that the lesson has not shown yet: a *mask* (lesson
+# 4.2.6) that sets every score of a later position to −∞ before the softmax, so a
+# position can never draw on the future. Its weights above the diagonal are zero
+# because of the mask, not because of anything learned—so to see what the queries
+# and keys learned, the last cell looks at the scores *before* the mask.
 
 # %%
 from kernels.tiny_attention_model import lag_score, lagged_batch, train_lagged
@@ -213,8 +219,22 @@ for h, ax in enumerate(axes):
 axes[0].set_ylabel("query position")
 plt.show()
 
+# %%
+with torch.no_grad():  # the learned scores Q Kᵀ / √d_k, before the mask
+    x = model.tok(ids) + model.pos(torch.arange(ids.shape[1]))  # (1, 12, 32)
+    q, k, _ = model.qkv(x).chunk(3, dim=-1)  # (1, 12, 32) each
+    d = q.shape[-1] // model.n_heads
+    q, k = (z.view(1, -1, model.n_heads, d).transpose(1, 2) for z in (q, k))
+    S = (q @ k.transpose(-2, -1) / math.sqrt(d))[0]  # (heads, 12, 12)
+for h in range(model.n_heads):
+    for lag in (1, 2):
+        back = S[h].diagonal(-lag).mean().item()  # query t, key t − lag
+        ahead = S[h].diagonal(lag).mean().item()  # the mirror: query t − lag, key t
+        print(f"head {h + 1}: score for t−{lag} {back:6.2f}, mirror {ahead:6.2f}")
+
 # %% [markdown]
-# Each head's scores come from its own queries and keys, and they are far from
-# symmetric: query t looks for key t − 1 (or t − 2), never for t + 1. Nobody told
-# either head which offset to take; training decided. Re-run with `seed=1` and see
-# whether the same head takes the same job.
+# The learned scores are far from symmetric before any mask: in the head that took
+# the previous token, query t scores key t − 1 high while the mirror, query t − 1
+# against key t, scores low. Nobody told either head which offset to take; training
+# decided, by shaping W_Q and W_K. Re-run with `seed=1` and see whether the same
+# head takes the same job.
