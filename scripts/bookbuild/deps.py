@@ -260,11 +260,6 @@ def key_of(deps: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def cache_key(path: Path, root: Path, *, with_build_code: bool = True) -> str:
-    """sha256 over `dependencies(path, root)`."""
-    return key_of(dependencies(path, root, with_build_code=with_build_code))
-
-
 def explain_change(old: dict[str, str] | None, new: dict[str, str]) -> str:
     """Which dependencies differ between a manifest's map and today's, in words."""
     if not old:
