@@ -63,3 +63,31 @@ def roofline_time_s(flops: float, bytes_moved: float, gpu: GPU) -> float:
 def ridge_point(gpu: GPU) -> float:
     """FLOPs per byte at which `gpu` turns from memory-bound to compute-bound."""
     return gpu.peak_flops / gpu.hbm_bytes_per_s
+
+# --- Hopper GPUs for the serving calculators (lesson 5.4.2) -------------------------
+# Sources: NVIDIA H100 Tensor Core GPU datasheet (2023) and NVIDIA H200 Tensor Core
+# GPU datasheet (2024), column "SXM" of each. Their BF16 figure (1,979 TFLOPS) is
+# "with sparsity"; dense is half of it. Memory is the total nvidia-smi reports
+# (memory.total) for the "NVIDIA H100 80GB HBM3" and "NVIDIA H200" boards: 81559 MiB
+# and 143771 MiB, a little below the boxes' "80GB" and "141GB".
+H100_80GB = GPU(
+    name="H100 80GB SXM",
+    memory_bytes=81559 * 2**20,  # nvidia-smi: 81559 MiB (box: 80GB)
+    peak_flops=1979e12 / 2,  # H100 datasheet: BF16 1,979 TFLOPS with sparsity
+    hbm_bytes_per_s=3.35e12,  # H100 datasheet: GPU memory bandwidth 3.35 TB/s
+    source="H100 datasheet (SXM column); memory size as nvidia-smi reports it",
+)
+H200_141GB = GPU(
+    name="H200 141GB SXM",
+    memory_bytes=143771 * 2**20,  # nvidia-smi: 143771 MiB (box: 141GB)
+    peak_flops=1979e12 / 2,  # H200 datasheet: BF16 1,979 TFLOPS with sparsity
+    hbm_bytes_per_s=4.8e12,  # H200 datasheet: GPU memory bandwidth 4.8 TB/s
+    source="H200 datasheet (SXM column); memory size as nvidia-smi reports it",
+)
+
+
+def all_gpus() -> list[GPU]:
+    """Every GPU defined in this module, smallest memory first (the calculators'
+    choices; a GPU added here appears there)."""
+    return sorted((g for g in globals().values() if isinstance(g, GPU)),
+                  key=lambda g: (g.memory_bytes, g.name))

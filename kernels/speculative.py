@@ -143,3 +143,24 @@ def expected_tokens_per_step(alpha: float, k: int) -> float:
     if alpha == 1:
         return float(k + 1)
     return (1 - alpha ** (k + 1)) / (1 - alpha)
+
+
+def walltime_speedup(alpha: float, k: int, cost_ratio: float) -> float:
+    """Expected speed-up over plain decoding, Leviathan et al. (2023), Theorem 3.8:
+    (1 − α^(k+1)) / ((1 − α)(c·k + 1)).
+
+    A step costs k draft passes (c each, in target-pass units) plus one target pass
+    and yields expected_tokens_per_step(α, k) tokens; plain decoding yields one per
+    target pass. Assumes a target pass over k + 1 tokens costs the same as over one
+    (memory-bound decoding) and independent acceptances.
+    """
+    if cost_ratio < 0:
+        raise ValueError(f"cost_ratio must be >= 0, got {cost_ratio}")
+    return expected_tokens_per_step(alpha, k) / (cost_ratio * k + 1)
+
+
+def best_draft_length(alpha: float, cost_ratio: float, k_max: int) -> int:
+    """The k in 1..k_max with the largest walltime_speedup (the smallest on a tie)."""
+    _check_k(k_max)
+    speedups = [walltime_speedup(alpha, k, cost_ratio) for k in range(1, k_max + 1)]
+    return 1 + speedups.index(max(speedups))

@@ -43,3 +43,16 @@ def test_roofline_rejects_negative_work():
         hw.roofline_time_s(-1, 0, hw.A100_80GB)
     with pytest.raises(ValueError):
         hw.roofline_time_s(0, -1, hw.A100_80GB)
+
+
+def test_hopper_numbers_and_the_gpu_list():
+    # nvidia-smi's totals are a little below the boxes' decimal "80GB" / "141GB".
+    assert hw.H100_80GB.memory_bytes == 81559 * 2**20 < 80 * GiB
+    assert 80e9 < hw.H100_80GB.memory_bytes
+    assert 140e9 < hw.H200_141GB.memory_bytes == 143771 * 2**20 < 141 * GiB
+    assert hw.H100_80GB.peak_flops == hw.H200_141GB.peak_flops == 989.5e12
+    assert hw.H200_141GB.hbm_bytes_per_s > hw.H100_80GB.hbm_bytes_per_s
+    gpus = hw.all_gpus()
+    assert {hw.A100_80GB, hw.H100_80GB, hw.H200_141GB} <= set(gpus)
+    sizes = [g.memory_bytes for g in gpus]
+    assert sizes == sorted(sizes) and all(g.source for g in gpus)

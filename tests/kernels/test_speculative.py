@@ -133,3 +133,47 @@ def test_error_paths():
         sd.speculative_step_greedy(model, model, [], 0)
     with pytest.raises(ValueError, match="alpha"):
         sd.expected_tokens_per_step(1.5, 2)
+
+
+def tokens_by_enumeration(alpha, k):
+    """E[tokens] from the distribution of accepted drafts: i < k accepted with
+    probability α^i (1 − α), all k with α^k; each step adds the target's token."""
+    probs = [alpha ** i * (1 - alpha) for i in range(k)] + [alpha ** k]
+    return sum((i + 1) * p for i, p in enumerate(probs))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 0.8, 0.95, 1.0])
+@pytest.mark.parametrize("k", [1, 2, 4, 7])
+@pytest.mark.parametrize("c", [0.0, 0.05, 0.5])
+def test_walltime_speedup_is_tokens_per_step_over_step_cost(alpha, k, c):
+    expected = tokens_by_enumeration(alpha, k) / (c * k + 1)
+    assert sd.walltime_speedup(alpha, k, c) == pytest.approx(expected, rel=1e-12)
+
+
+def test_walltime_speedup_limits():
+    # A free draft that is always right gives k + 1 tokens per pass.
+    assert sd.walltime_speedup(1.0, 5, 0.0) == 6
+    # A draft that is never right only adds its cost: slower than plain decoding.
+    assert sd.walltime_speedup(0.0, 4, 0.1) == pytest.approx(1 / 1.4)
+    with pytest.raises(ValueError, match="cost_ratio"):
+        sd.walltime_speedup(0.5, 2, -0.1)
+    with pytest.raises(ValueError, match="alpha"):
+        sd.walltime_speedup(1.5, 2, 0.1)
+
+
+@pytest.mark.parametrize("alpha,c", [(0.6, 0.05), (0.8, 0.1), (0.9, 0.02), (0.0, 0.1),
+                                     (1.0, 0.0), (0.95, 0.3)])
+def test_best_draft_length_is_the_brute_force_argmax(alpha, c):
+    k_max = 20
+    speedups = {k: sd.walltime_speedup(alpha, k, c) for k in range(1, k_max + 1)}
+    best = sd.best_draft_length(alpha, c, k_max)
+    assert speedups[best] == max(speedups.values())
+    assert all(speedups[k] < speedups[best] for k in range(1, best))
+    with pytest.raises(ValueError):
+        sd.best_draft_length(alpha, c, 0)
+
+
+def test_best_draft_length_grows_with_acceptance():
+    # Leviathan et al. (2023), Figure 3: better drafts deserve longer guesses.
+    ks = [sd.best_draft_length(a, 0.05, 30) for a in (0.5, 0.7, 0.8, 0.9)]
+    assert ks == sorted(ks) and ks[0] < ks[-1]
