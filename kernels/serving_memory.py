@@ -115,6 +115,13 @@ def spread_lengths(max_len: int, n: int) -> list[int]:
     return [-(-i * max_len // n) for i in range(1, n + 1)]
 
 
+def cache_lengths(context_len: int, n: int, window: int | None = None) -> list[int]:
+    """Cached tokens of n requests whose lengths are spread_lengths(T, n): each keeps
+    min(length, cached_tokens(T, w)), since a window caps what a request stores."""
+    cap = cached_tokens(context_len, window)
+    return [min(length, cap) for length in spread_lengths(context_len, n)]
+
+
 def paged_slots(seq_lens: list[int], page_size: int) -> int:
     """Cache slots paging allocates for these sequences: Σ ceil(len / P) · P, as
     kernels.kv_cache.compare_fragmentation counts them."""

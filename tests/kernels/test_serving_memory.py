@@ -115,3 +115,8 @@ def test_spread_lengths_and_paged_slots_agree_with_compare_fragmentation():
         sm.paged_slots(lens, 0)
     with pytest.raises(ValueError, match="n"):
         sm.spread_lengths(10, 0)
+
+
+def test_cache_lengths_cap_the_spread_at_the_window():
+    assert sm.cache_lengths(8, 4) == [2, 4, 6, 8]
+    assert sm.cache_lengths(8, 4, window=5) == [2, 4, 5, 5]
