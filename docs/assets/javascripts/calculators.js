@@ -134,7 +134,8 @@
     var v = BigInt(text);
     if (v < BigInt(min)) {
       this.fail(name, v < 0n ? "Cannot be negative: enter " + what + " of at least " +
-        min + "." : "Cannot be zero: enter " + what + " of at least 1.");
+        min + "." : "Cannot be zero: enter " + what + " of at least 1" +
+        (allowEmpty ? ", or leave it empty." : "."));
       return undefined;
     }
     if (v > MAX_INT) {
@@ -316,7 +317,7 @@
       form.clearErrors();
       var c = {};
       ARCH.forEach(function (a) { c[a[0]] = form.integer(a[0], a[3], a[4]); });
-      c.window = form.integer("window", 1, "a window (or leave it empty)", true);
+      c.window = form.integer("window", 1, "a window", true);
       c.ffn = form.value("ffn");
       c.tied = form.value("tied");
       c.bias = form.value("bias");
