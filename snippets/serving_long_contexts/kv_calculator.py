@@ -45,23 +45,23 @@ def row(cfg, gpu):
 
 def main(book):
     gpu = H100_80GB
-    lines = ["| Model | Context (tokens) | KV per token | KV cache, one sequence | "
-             "FLOPs per generated token | bf16 weights | Sequences that fit |",
+    lines = ["| Model | Context | KV per token | KV cache | GFLOP per token | "
+             "Weights | Fit |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, cfg in PRESETS.items():
         r = row(cfg, gpu)
-        fit = f"{r['fit']:,}" if r["weights"] < gpu.memory_bytes else "weights too big"
+        fit = f"{r['fit']:,}" if r["weights"] < gpu.memory_bytes else "none"
         lines.append(
             f"| {name} | {r['context']:,} | {r['per_token'] / 2**10:,.0f} KiB | "
-            f"{size(r['cache'])} | "
-            f"{r['flops'] / 1e9:,.1f} GFLOP | {size(r['weights'])} | {fit} |")
+            f"{size(r['cache'])} | {r['flops'] / 1e9:,.1f} | "
+            f"{to_gb(r['weights']):,.1f} GB | {fit} |")
     book.table("\n".join(lines), caption=(
-        f"Each preset at the context it was trained for, one sequence, bf16 cache and "
-        f"weights (2 bytes per number), on one {gpu.name} "
-        f"({to_gb(gpu.memory_bytes):.1f} GB as nvidia-smi reports it). Sequences that "
-        "fit: the memory left after the weights, divided by one full-context cache, "
-        "rounded down. FLOPs: one add or multiply each, for the last token of the "
-        f"context. Mistral 7B caches only its "
+        f"Each preset at the context (tokens) it was trained for, one sequence, bf16 "
+        f"cache and weights (2 bytes per number), on one {gpu.name} "
+        f"({to_gb(gpu.memory_bytes):.1f} GB as nvidia-smi reports it). Fit: how many "
+        "such sequences fit in the memory left after the weights (none: the weights "
+        "alone do not fit). GFLOP per token: 10⁹ FLOPs, one add or multiply each, for "
+        f"the last token of the context. Mistral 7B caches only its "
         f"{get_preset('mistral-7b').sliding_window:,}-token window. In a browser with "
         "JavaScript, the calculator on this page computes the same for any setting."))
     facts(book)
