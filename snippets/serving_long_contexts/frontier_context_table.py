@@ -28,6 +28,10 @@ def table(rows) -> str:
 
 def main(book):
     rows = load()
+    by_model = {w.model: w for w in rows}
+    book.claim("frontier_llama2_doubled", "doubled",
+               holds=by_model["Llama 2"].tokens == 2 * by_model["LLaMA"].tokens,
+               because=f"{by_model['LLaMA'].tokens} -> {by_model['Llama 2'].tokens}")
     book.fact("frontier_n_rounded", sum(not w.exact for w in rows), fmt="d")
     book.table(table(rows), caption="Every point of the timeline with the words of "
                "its source. \"Exact count?\" says whether the source gives the "
