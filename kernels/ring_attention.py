@@ -50,6 +50,14 @@ def ring_block_at(device: int, step: int, n_devices: int) -> int:
     return (device - step) % n_devices
 
 
+def _record(step, device, kv_block, computed, b, d, dv, *, last) -> RingStep:
+    """The RingStep of one device at one step (counts documented on RingStep)."""
+    held = b * d + (1 if last else 2) * b * (d + dv) + b * dv + 2 * b
+    return RingStep(step, device, kv_block, computed,
+                    held_elements=held + (b * b if computed else 0),
+                    sent_elements=0 if last else b * (d + dv))
+
+
 def _fold_block(q_blk, k_blk, v_blk, state, mask):
     """One online-softmax update (as in tiled_attention) of a device's running state.
 
@@ -124,12 +132,8 @@ def ring_attention_trace(
             if computed:
                 mask = diagonal if is_causal and j == i else None
                 states[i] = _fold_block(queries[i], *held[i], states[i], mask)
-            last = step == n_devices - 1
-            trace.append(RingStep(
-                step, i, j, computed,
-                held_elements=b * d + (1 if last else 2) * b * (d + dv) + b * dv
-                + 2 * b + (b * b if computed else 0),
-                sent_elements=0 if last else b * (d + dv)))
+            trace.append(_record(step, i, j, computed, b, d, dv,
+                                 last=step == n_devices - 1))
         # Everyone sends to the right at once: device i now holds what i − 1 had.
         held = held[-1:] + held[:-1]
     # --8<-- [end:ring]

@@ -19,7 +19,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.bookbuild.bibtex import parse
+from scripts.bookbuild.bibtex import label_entries, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).with_name("frontier_context_windows.csv")
@@ -47,6 +47,11 @@ class Window:
         return self.year + (self.month - 0.5) / 12
 
 
+def _shown(path: Path) -> str:
+    """The path as error messages show it: relative to the repository if inside."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _yes_no(value: str, where: str, column: str) -> bool:
     if value not in ("yes", "no"):
         raise ValueError(f"{where}: column '{column}' must be yes or no, got {value!r}")
@@ -56,8 +61,8 @@ def _yes_no(value: str, where: str, column: str) -> bool:
 def load(path: Path = DATA, bib: Path = BIB) -> list[Window]:
     """Every row, checked: known bib key, YYYY-MM date, positive token count,
     rows in date order (the table is read top to bottom as a timeline)."""
-    keys = parse(bib.read_text(encoding="utf-8"), str(bib.relative_to(ROOT)))
-    rel = path.relative_to(ROOT)
+    keys = parse(bib.read_text(encoding="utf-8"), _shown(bib))
+    rel = _shown(path)
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != COLUMNS:
@@ -86,3 +91,10 @@ def load(path: Path = DATA, bib: Path = BIB) -> list[Window]:
     if not rows or dates != sorted(dates):
         raise ValueError(f"{rel}: rows must be non-empty and in date order")
     return rows
+
+
+def source_labels(bib: Path = BIB) -> dict[str, str]:
+    """bib key -> the author-year label the page's {{cite:…}} shows for it."""
+    entries = parse(bib.read_text(encoding="utf-8"), _shown(bib))
+    label_entries(entries)
+    return {key: f"{e.short_authors}, {e.year}" for key, e in entries.items()}
