@@ -1,6 +1,7 @@
 """The book's build steps without MkDocs.
 
-    python -m scripts.bookbuild figures        re-run stale snippets (make figures)
+    python -m scripts.bookbuild figures        re-run stale snippets, rebuild a stale
+                                               kernels wheel (make figures)
     python -m scripts.bookbuild audit          list stale snippets and why; exit 1
     python -m scripts.bookbuild check-site DIR fail on raw book syntax in built HTML
     python -m scripts.bookbuild lint-claims [FILES]
@@ -15,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import BookError, claimslint, engine, sitecheck
+from . import BookError, claimslint, engine, sitecheck, wheel
 from .workspace import REPO
 
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "figures":
+            # The wheel first: `audit` counts it, so `figures` must leave it current too.
+            wheel.refresh(REPO, log=print)
             report = engine.refresh(REPO, force=args.all, log=print)
             print(f"snippets: {len(report.ran)} ran, {len(report.cached)} cached "
                   f"({report.seconds:.1f} s)")
