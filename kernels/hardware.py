@@ -63,3 +63,15 @@ def roofline_time_s(flops: float, bytes_moved: float, gpu: GPU) -> float:
 def ridge_point(gpu: GPU) -> float:
     """FLOPs per byte at which `gpu` turns from memory-bound to compute-bound."""
     return gpu.peak_flops / gpu.hbm_bytes_per_s
+
+
+# A100 40GB, the GPU of vLLM's evaluation (Kwon et al. 2023, section 6.1). Source:
+# NVIDIA A100 datasheet (2021), columns "A100 40GB PCIe" and "A100 40GB SXM", which
+# list the same memory bandwidth for both; nvidia-smi reports 40960 MiB.
+A100_40GB = GPU(
+    name="A100 40GB",
+    memory_bytes=40960 * 2**20,  # 40960 MiB = 40 GiB ("40GB" on the box)
+    peak_flops=312e12,  # A100 datasheet: BF16 Tensor Core 312 TFLOPS (dense)
+    hbm_bytes_per_s=1555e9,  # A100 datasheet: GPU memory bandwidth 1,555 GB/s
+    source="A100 datasheet (40GB columns); memory size as nvidia-smi reports it",
+)

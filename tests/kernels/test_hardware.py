@@ -43,3 +43,12 @@ def test_roofline_rejects_negative_work():
         hw.roofline_time_s(-1, 0, hw.A100_80GB)
     with pytest.raises(ValueError):
         hw.roofline_time_s(0, -1, hw.A100_80GB)
+
+
+def test_a100_40gb_datasheet_numbers():
+    GiB = 2**30
+    assert hw.A100_40GB.memory_bytes == 40 * GiB
+    assert hw.A100_40GB.peak_flops == hw.A100_80GB.peak_flops  # same chip
+    assert hw.A100_40GB.hbm_bytes_per_s == 1555 * 10**9
+    # Slower memory, same FLOP/s: the ridge point moves right.
+    assert hw.ridge_point(hw.A100_40GB) > hw.ridge_point(hw.A100_80GB)
