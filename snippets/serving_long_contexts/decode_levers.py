@@ -98,6 +98,15 @@ def main(book):
     book.claim("srv_dec_all_memory_bound", "every row stays below the ridge point",
                holds=all(r[2] < ridge_point(gpu) for _, _, r in table[:-2]),
                because=str([round(r[2]) for _, _, r in table]))
+    bw2 = speed["twice the memory bandwidth"]
+    book.claim("srv_dec_bw_halves", "halves the time", holds=abs(bw2 - 2) < 1e-9,
+               because=f"speed-up {bw2}")
+    weights = 2 * param_count(cfg)["total"]
+    book.fact("srv_dec_weights_gib", weights / GiB, fmt=".1f", unit="GiB")
+    book.fact("srv_dec_kv_gib", table[0][2][1] / GiB, fmt=".0f", unit="GiB")
+    book.claim("srv_dec_cache_larger", "the cache is the larger read",
+               holds=table[0][2][1] > weights,
+               because=f"cache {table[0][2][1] / GiB:.1f} GiB vs weights {weights / GiB:.1f}")
     book.table(
         "| change | lever | KV cache read (GiB) | FLOPs per byte | ms per token | "
         "speed-up |\n|---|---|---:|---:|---:|---:|\n" + "\n".join(lines),

@@ -55,6 +55,12 @@ def main(book):
     book.fact("srv_opt_kv_seq_gib", opt["full"] / GiB, fmt=".2f", unit="GiB",
               expected=1.6, rel_tol=0.03,
               source="Kwon et al. 2023, section 3: up to 1.6 GB per 2048-token request")
+    cfg = get_preset("opt-13b")
+    book.fact("srv_opt_layers", cfg.n_layers, fmt="d", unit="layers")
+    book.fact("srv_opt_heads", cfg.n_heads, fmt="d", unit="heads")
+    book.fact("srv_opt_head_dim", cfg.head_dim, fmt="d")
+    book.fact("srv_a100_tflops", A100_40GB.peak_flops / 1e12, fmt=".0f",
+              unit="trillion FLOPs per second")
     book.fact("srv_opt_max_len", opt["max_len"], fmt=",d", unit="tokens")
     book.fact("srv_opt_weights_gib", opt["weights"] / GiB, fmt=".1f", unit="GiB")
     book.fact("srv_a100_40_gib", A100_40GB.memory_bytes / GiB, fmt=".0f", unit="GiB")

@@ -24,6 +24,7 @@ from kernels.kv_cache import dequantize_int8, quantize_symmetric, quantized_byte
 from kernels.presets import PRESETS, get_preset
 
 STEPS, BATCH, T, SEED, OUTLIER, CONTEXT = 300, 8, 64, 0, 10.0, 4096
+LAYERS, WIDTH, HEADS = 2, 64, 4
 SCHEMES = ((8, "token"), (8, "channel"), (4, "token"), (4, "channel"))
 
 
@@ -33,8 +34,9 @@ def trained_kv():
     chars = sorted(set(text))
     data = torch.tensor([chars.index(c) for c in text])
     torch.manual_seed(SEED)
-    cfg = dataclasses.replace(PRESETS["gpt2-small"], n_layers=2, d_model=64, n_heads=4,
-                              n_kv_heads=4, head_dim=16, d_ff=256,
+    cfg = dataclasses.replace(PRESETS["gpt2-small"], n_layers=LAYERS, d_model=WIDTH,
+                              n_heads=HEADS, n_kv_heads=HEADS,
+                              head_dim=WIDTH // HEADS, d_ff=4 * WIDTH,
                               vocab_size=len(chars), max_seq_len=T)
     model = GPT(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
@@ -97,6 +99,17 @@ def main(book):
     rows = [f"| int{b}, one scale per {a} | {100 * size[b, a]:.1f} % | "
             f"{100 * r['k']:.2f} % | {100 * r['v']:.2f} % | {100 * r['out']:.2f} % | "
             f"{100 * r['k_outlier']:.1f} % |" for (b, a), r in res.items()]
+    book.fact("srv_q_layers", LAYERS, fmt="d", unit="layers")
+    book.fact("srv_q_width", WIDTH, fmt="d")
+    # Quoted from KIVI's abstract (Liu et al. 2024) and KVQuant's (Hooper et al. 2024).
+    book.fact("srv_kivi_mem", 2.6, text="2.6×", source="KIVI abstract: 2.6x less peak memory")
+    book.fact("srv_kivi_batch", 4, text="4×", source="KIVI abstract: up to 4x larger batch")
+    book.fact("srv_kivi_tput", 2.35, text="2.35× to 3.47×",
+              source="KIVI abstract: 2.35x-3.47x throughput")
+    book.fact("srv_kvquant_ctx", 1, text="one million tokens",
+              source="KVQuant: LLaMA-7B with 1M context on a single A100-80GB")
+    book.claim("srv_q_not_half", "not exactly half", holds=size[8, "token"] > 0.5,
+               because=f"int8 with per-token scales is {size[8, 'token']:.4f} of fp16")
     book.fact("srv_q_steps", STEPS, fmt="d", unit="steps")
     book.fact("srv_q_loss", loss, fmt=".2f", unit="nats")
     book.fact("srv_q_outlier", OUTLIER, fmt=".0f", text=f"{OUTLIER:.0f}×")
