@@ -40,7 +40,7 @@ def main(book):
         alone, shared = pages_used(n, False), pages_used(n, True)
         assert alone == n * math.ceil((PROMPT + OUT) / PAGE)  # no sharing: n copies
         savings[n] = 1 - shared / alone
-        rows.append(f"| {n} | {alone:,} | {shared:,} | {100 * savings[n]:.0f} % |")
+        rows.append(f"| {n} | {alone:,} | {shared:,} | {100 * savings[n]:.0f}% |")
     # Paging moves numbers, not values: gather through a block table vs a contiguous cache.
     torch.manual_seed(0)
     paged = PagedKVCache(PAGE, n_pages=64, n_heads=2, head_dim=8)

@@ -96,9 +96,9 @@ def main(book):
     d = get_preset("llama2-7b").head_dim
     fp16 = CONTEXT * d * 2
     size = {s: quantized_bytes(CONTEXT, d, *s) / fp16 for s in SCHEMES}
-    rows = [f"| int{b}, one scale per {a} | {100 * size[b, a]:.1f} % | "
-            f"{100 * r['k']:.2f} % | {100 * r['v']:.2f} % | {100 * r['out']:.2f} % | "
-            f"{100 * r['k_outlier']:.1f} % |" for (b, a), r in res.items()]
+    rows = [f"| int{b}, one scale per {a} | {100 * size[b, a]:.1f}% | "
+            f"{100 * r['k']:.2f}% | {100 * r['v']:.2f}% | {100 * r['out']:.2f}% | "
+            f"{100 * r['k_outlier']:.1f}% |" for (b, a), r in res.items()]
     book.fact("srv_q_layers", LAYERS, fmt="d", unit="layers")
     book.fact("srv_q_width", WIDTH, fmt="d")
     # Quoted from KIVI's abstract (Liu et al. 2024) and KVQuant's (Hooper et al. 2024).
