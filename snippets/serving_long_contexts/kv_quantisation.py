@@ -4,20 +4,25 @@ or per channel, measured on the keys and values of a small GPT trained in the bu
 Shown on: docs/5.4-past-the-quadratic-wall/serving-long-contexts/index.md
 (quantisation). Pretrained weights cannot be downloaded where the book is built, so
 the model is kernels.gpt2.GPT shrunk to 2 layers of width 64 and trained for STEPS
-steps on the characters of the book's own README.md (seeded). Errors are relative:
+steps on the characters of four of the book's kernel source files (seeded). Errors are relative:
 ‖x̂ − x‖ / ‖x‖ over the whole tensor, averaged over the layers. The "outlier" column
-repeats the key measurement with one channel multiplied by OUTLIER, imitating the
-fixed outlier channels Liu et al. (2024) report in real keys; the model itself has none.
+repeats the key measurement with channel 0 multiplied by OUTLIER, imitating the fixed
+outlier channels Liu et al. (2024) report in real keys (the model itself has none),
+and reports the error on the other channels.
 Bytes: kernels.kv_cache.quantized_bytes for LLaMA 2 7B's head width, CONTEXT tokens,
 fp16 scales, divided by the fp16 cache.
 """
 
 import dataclasses
-from pathlib import Path
+import inspect
 
 import torch
 import torch.nn.functional as F
 
+import kernels.attention
+import kernels.gpt2
+import kernels.kv_cache
+import kernels.presets
 from kernels.attention import attention
 from kernels.gpt2 import GPT
 from kernels.kv_cache import dequantize_int8, quantize_symmetric, quantized_bytes
@@ -30,7 +35,10 @@ SCHEMES = ((8, "token"), (8, "channel"), (4, "token"), (4, "channel"))
 
 def trained_kv():
     """[(q, k, v) per layer], each (1, H, T, D), from the trained small GPT."""
-    text = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    # The source text of the kernels this snippet imports: real English and code,
+    # available offline, and tracked as dependencies, so a change re-runs the snippet.
+    text = "".join(inspect.getsource(m) for m in (kernels.kv_cache, kernels.attention,
+                                                  kernels.gpt2, kernels.presets))
     chars = sorted(set(text))
     data = torch.tensor([chars.index(c) for c in text])
     torch.manual_seed(SEED)
@@ -79,9 +87,11 @@ def measure():
     res = {}
     for bits, axis in SCHEMES:
         def outlier_k(q, k, v):
-            k = k.clone()
-            k[..., 0] *= OUTLIER
-            return rel_error(k, bits, axis)
+            """Error on the ordinary channels once channel 0 is made an outlier."""
+            big = k.clone()
+            big[..., 0] *= OUTLIER
+            err = dequantize_int8(*quantize_symmetric(big, bits, axis)) - big
+            return float(err[..., 1:].norm() / k[..., 1:].norm())
         res[bits, axis] = {
             "k": mean(lambda q, k, v: rel_error(k, bits, axis)),
             "v": mean(lambda q, k, v: rel_error(v, bits, axis)),
@@ -126,9 +136,8 @@ def main(book):
                holds=abs(res[4, "channel"]["k"] / res[4, "token"]["k"] - 1) < 0.2,
                because=f"int4 key error: channel {res[4, 'channel']['k']:.4f}, "
                        f"token {res[4, 'token']['k']:.4f}")
-    book.claim("srv_q_outlier_gain", "about half",
-               holds=0.35 < res[4, "channel"]["k_outlier"] / res[4, "token"]["k_outlier"]
-               < 0.6,
+    book.claim("srv_q_outlier_gain", "less than half",
+               holds=res[4, "channel"]["k_outlier"] < 0.5 * res[4, "token"]["k_outlier"],
                because=f"{res[4, 'channel']['k_outlier']:.3f} vs "
                        f"{res[4, 'token']['k_outlier']:.3f}")
     # int4 steps are 127/7 ≈ 18 times coarser than int8 steps.
@@ -137,7 +146,7 @@ def main(book):
                because=f"{res[4, 'token']['out']:.4f} vs {res[8, 'token']['out']:.4f}")
     book.table(
         "| scheme | bytes vs fp16 | key error | value error | attention output error "
-        "| key error, one channel ×" + f"{OUTLIER:.0f} |\n"
+        "| key error on the other channels, one channel ×" + f"{OUTLIER:.0f} |\n"
         "|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows),
         caption=(f"Bytes: a {CONTEXT:,}-token cache of head width {d} (LLaMA 2 7B), "
                  "fp16 scales included (kernels.kv_cache.quantized_bytes). Errors: "
