@@ -34,7 +34,19 @@ SCHEMES = ((8, "token"), (8, "channel"), (4, "token"), (4, "channel"))
 
 
 def trained_kv():
-    """[(q, k, v) per layer], each (1, H, T, D), from the trained small GPT."""
+    """[(q, k, v) per layer], each (1, H, T, D), from the trained small GPT.
+
+    Single-threaded: summation order then does not depend on the thread count, so
+    every build trains the same model to the same bits."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train_and_capture()
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_and_capture():
     # The source text of the kernels this snippet imports: real English and code,
     # available offline, and tracked as dependencies, so a change re-runs the snippet.
     text = "".join(inspect.getsource(m) for m in (kernels.kv_cache, kernels.attention,
