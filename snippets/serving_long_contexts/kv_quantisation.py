@@ -152,8 +152,10 @@ def main(book):
                holds=res[4, "channel"]["k_outlier"] < 0.5 * res[4, "token"]["k_outlier"],
                because=f"{res[4, 'channel']['k_outlier']:.3f} vs "
                        f"{res[4, 'token']['k_outlier']:.3f}")
+    book.fact("srv_q_int4_ratio", res[4, "token"]["out"] / res[8, "token"]["out"],
+              fmt=".0f")
     # int4 steps are 127/7 ≈ 18 times coarser than int8 steps.
-    book.claim("srv_q_int4_worse", "close to the ratio of the step sizes, 127 / 7 ≈ 18",
+    book.claim("srv_q_int4_worse", "close to the ratio of the two step sizes, 127 / 7 ≈ 18",
                holds=12 < res[4, "token"]["out"] / res[8, "token"]["out"] < 26,
                because=f"{res[4, 'token']['out']:.4f} vs {res[8, 'token']['out']:.4f}")
     book.table(
