@@ -64,6 +64,20 @@ def ridge_point(gpu: GPU) -> float:
     """FLOPs per byte at which `gpu` turns from memory-bound to compute-bound."""
     return gpu.peak_flops / gpu.hbm_bytes_per_s
 
+
+# A100 40GB, the GPU of vLLM's evaluation (Kwon et al. 2023, section 6.1). Source:
+# NVIDIA A100 datasheet (2021), columns "A100 40GB PCIe" and "A100 40GB SXM", which
+# list the same memory bandwidth for both. nvidia-smi reports 40536 MiB for both the
+# A100-SXM4-40GB and the A100-PCIE-40GB (public nvidia-smi printouts), a little less
+# than 40 GiB: like the Hopper entries below, this is what the allocator can see.
+A100_40GB = GPU(
+    name="A100 40GB",
+    memory_bytes=40536 * 2**20,  # nvidia-smi: 40536 MiB (box: 40GB)
+    peak_flops=312e12,  # A100 datasheet: BF16 Tensor Core 312 TFLOPS (dense)
+    hbm_bytes_per_s=1555e9,  # A100 datasheet: GPU memory bandwidth 1,555 GB/s
+    source="A100 datasheet (40GB columns); memory size as nvidia-smi reports it",
+)
+
 # --- Hopper GPUs for the serving calculators (lesson 5.4.2) -------------------------
 # Sources: NVIDIA H100 Tensor Core GPU datasheet (2023) and NVIDIA H200 Tensor Core
 # GPU datasheet (2024), column "SXM" of each. Their BF16 figure (1,979 TFLOPS) is

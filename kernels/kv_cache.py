@@ -13,7 +13,13 @@ each step then projects one token and attends over the cache (decode_with_cache)
   pool as a sequence grows; a per-sequence block table maps logical to physical pages.
   At most P − 1 slots per sequence go unused.
 - quantize_int8 stores K and V as int8 with one fp scale per (…, token) row: half the
-  bytes of fp16, a quarter of fp32.
+  bytes of fp16, a quarter of fp32. quantize_symmetric generalises it to int4 and to
+  one scale per channel; quantized_bytes counts the bytes, scales included.
+- PagedKVCache.fork lets two sequences share pages (parallel samples of one prompt);
+  reference counts free a page only when its last user is done, and a shared page is
+  copied before a sequence writes into it (copy-on-write).
+- batch_that_fits counts how many requests a pool of slots admits when each reserves
+  max_len slots (contiguous) or only the pages its tokens need (paged).
 """
 
 import math
@@ -125,6 +131,12 @@ class PagedKVCache:
         self.free_pages = list(range(n_pages))
         self.block_tables: dict[int, list[int]] = {}
         self.lengths: dict[int, int] = {}
+        self.ref_counts = [0] * n_pages  # sequences whose block table lists the page
+
+    def _take_page(self) -> int:
+        page = self.free_pages.pop(0)
+        self.ref_counts[page] = 1
+        return page
 
     def append(self, seq_id: int, k: torch.Tensor, v: torch.Tensor) -> None:
         """Add k, v of shape (H, t, D) to sequence seq_id, taking pages as needed."""
@@ -134,12 +146,22 @@ class PagedKVCache:
         table = self.block_tables.setdefault(seq_id, [])
         length = self.lengths.get(seq_id, 0)
         pages_needed = math.ceil((length + k.shape[1]) / self.page_size) - len(table)
-        if pages_needed > len(self.free_pages):
+        # Writing into a half-full page that another sequence also lists would change
+        # that sequence's tokens too: copy the page first (copy-on-write).
+        copy_last = (length % self.page_size != 0 and k.shape[1] > 0
+                     and self.ref_counts[table[-1]] > 1)
+        if pages_needed + copy_last > len(self.free_pages):
             raise RuntimeError(
-                f"out of pages: sequence {seq_id} needs {pages_needed}, "
+                f"out of pages: sequence {seq_id} needs {pages_needed + copy_last}, "
                 f"{len(self.free_pages)} free"
             )
-        table.extend(self.free_pages.pop(0) for _ in range(pages_needed))
+        if copy_last:
+            old, new = table[-1], self._take_page()
+            self.k_pages[new] = self.k_pages[old]
+            self.v_pages[new] = self.v_pages[old]
+            self.ref_counts[old] -= 1
+            table[-1] = new
+        table.extend(self._take_page() for _ in range(pages_needed))
         positions = length + torch.arange(k.shape[1])  # (t,)
         pages = torch.tensor(table, dtype=torch.long)[positions // self.page_size]
         slots = positions % self.page_size
@@ -158,13 +180,37 @@ class PagedKVCache:
         values = self.v_pages[table].transpose(0, 1).reshape(h, -1, d)[:, :length]
         return keys, values
 
+    def fork(self, parent: int, child: int) -> None:
+        """Start sequence `child` as a copy of `parent` that shares all its pages.
+
+        No key or value is copied: the child's block table lists the parent's pages
+        and each page's reference count goes up by one. Whichever sequence next
+        writes into a shared, partly filled page gets its own copy (see append).
+        """
+        if child in self.block_tables:
+            raise ValueError(f"sequence {child} already exists")
+        table = self.block_tables[parent]
+        for page in table:
+            self.ref_counts[page] += 1
+        self.block_tables[child] = list(table)
+        self.lengths[child] = self.lengths[parent]
+
     def free(self, seq_id: int) -> None:
-        """Return a finished sequence's pages to the pool."""
-        self.free_pages.extend(self.block_tables.pop(seq_id))
+        """Drop a finished sequence; a page returns to the pool with its last user."""
+        for page in self.block_tables.pop(seq_id):
+            self.ref_counts[page] -= 1
+            if self.ref_counts[page] == 0:
+                self.free_pages.append(page)
         del self.lengths[seq_id]
+
+    def pages_in_use(self) -> int:
+        """Physical pages held by at least one sequence (shared pages count once)."""
+        return sum(1 for n in self.ref_counts if n > 0)
 
     def fragmentation(self) -> float:
         """Fraction of allocated slots (pages in use × P) that hold no token."""
+        # Counted per sequence: a page shared by two sequences counts twice, once
+        # in each block table, so sharing does not distort the ratio.
         allocated = sum(len(t) for t in self.block_tables.values()) * self.page_size
         used = sum(self.lengths.values())
         return 0.0 if allocated == 0 else 1.0 - used / allocated
@@ -189,6 +235,72 @@ def compare_fragmentation(
     }
 
 
+def batch_that_fits(seq_lens: list[int], capacity_slots: int, *,
+                    max_len: int | None = None, page_size: int | None = None) -> int:
+    """How many of the requests, admitted in order, fit into capacity_slots slots.
+
+    A slot holds one token's keys and values in every layer. Give max_len for a
+    contiguous allocator (each request reserves max_len slots however long it turns
+    out) or page_size for a paged one (each request holds ceil(len / page_size)
+    pages). Admission stops at the first request that does not fit, as a
+    first-come-first-served scheduler would. seq_lens are the final lengths.
+    """
+    if (max_len is None) == (page_size is None):
+        raise ValueError("give exactly one of max_len (contiguous) or page_size (paged)")
+    if capacity_slots < 0 or any(n < 1 for n in seq_lens):
+        raise ValueError("capacity_slots must be >= 0 and every length >= 1")
+    used = admitted = 0
+    for n in seq_lens:
+        if max_len is not None:
+            if n > max_len:
+                raise ValueError(f"a sequence of {n} tokens exceeds max_len={max_len}")
+            need = max_len
+        else:
+            need = math.ceil(n / page_size) * page_size
+        if used + need > capacity_slots:
+            break
+        used += need
+        admitted += 1
+    return admitted
+
+
+def quantize_symmetric(x: torch.Tensor, bits: int, axis: str
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Symmetric absmax quantisation of K or V (…, T, D) to `bits` (8 or 4).
+
+    axis="token": one scale per token, the max over its D channels, shape (…, T, 1).
+    axis="channel": one scale per channel, the max over the T tokens, (…, 1, D).
+    Integers lie in [−(2^(bits−1) − 1), 2^(bits−1) − 1] (±127 or ±7), stored in int8
+    here (real int4 kernels pack two per byte; quantized_bytes counts it that way).
+    Returns (q, scale) with x ≈ q · scale and |x − q · scale| ≤ scale / 2.
+    """
+    if bits not in (4, 8):
+        raise ValueError(f"bits must be 4 or 8, got {bits}")
+    if axis not in ("token", "channel"):
+        raise ValueError(f"axis must be 'token' or 'channel', got {axis!r}")
+    if x.dim() < 2:
+        raise ValueError(f"x must be (…, T, D); got {tuple(x.shape)}")
+    qmax = 2 ** (bits - 1) - 1
+    absmax = x.abs().amax(dim=-1 if axis == "token" else -2, keepdim=True)
+    # An all-zero row or column would give scale 0; any scale reproduces zeros exactly.
+    scale = torch.where(absmax > 0, absmax / qmax, torch.ones_like(absmax))
+    q = torch.round(x / scale).clamp(-qmax, qmax).to(torch.int8)
+    return q, scale
+
+
+def quantized_bytes(n_tokens: int, n_channels: int, bits: int, axis: str,
+                    scale_bytes: int = 2) -> float:
+    """Bytes of one (T, D) K or V tensor quantised by quantize_symmetric, scales
+    included: T·D·bits/8 for the integers plus one scale_bytes scale per token
+    (axis="token": T scales) or per channel (axis="channel": D scales)."""
+    if min(n_tokens, n_channels, scale_bytes) < 1 or bits not in (4, 8):
+        raise ValueError("n_tokens, n_channels, scale_bytes must be >= 1; bits 4 or 8")
+    if axis not in ("token", "channel"):
+        raise ValueError(f"axis must be 'token' or 'channel', got {axis!r}")
+    n_scales = n_tokens if axis == "token" else n_channels
+    return n_tokens * n_channels * bits / 8 + n_scales * scale_bytes
+
+
 def quantize_int8(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric absmax int8, one scale per row of the last axis.
 
@@ -205,7 +317,8 @@ def quantize_int8(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def dequantize_int8(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    """q (…, D) int8 and scale (…, 1) -> q · scale in scale's dtype."""
+    """q (…, D) int8 and a scale that broadcasts against it ((…, 1) per token,
+    (…, 1, D) per channel) -> q · scale in scale's dtype."""
     return q.to(scale.dtype) * scale
 
 

@@ -208,6 +208,27 @@ PRESETS: dict[str, ModelConfig] = {
         rope_base=500000.0,  # HF config.json rope_theta
         source="HF config.json (meta-llama/Meta-Llama-3-8B)",
     ),
+    # OPT-13B, the model of vLLM's memory analysis (Kwon et al. 2023, section 3).
+    # Sources: OPT paper (Zhang et al. 2022, "OPT: Open Pre-trained Transformer
+    # Language Models", Table 1) and HF config.json (huggingface.co/facebook/opt-13b).
+    "opt-13b": ModelConfig(
+        name="opt-13b",
+        n_layers=40,  # OPT Table 1 / HF config.json num_hidden_layers
+        d_model=5120,  # OPT Table 1 / HF config.json hidden_size
+        n_heads=40,  # OPT Table 1 / HF config.json num_attention_heads
+        n_kv_heads=40,  # multi-head attention: one K/V head per query head
+        head_dim=128,  # 5120 / 40
+        d_ff=20480,  # HF config.json ffn_dim (4 * d_model)
+        vocab_size=50272,  # HF config.json vocab_size
+        max_seq_len=2048,  # OPT section 2 / HF config.json max_position_embeddings
+        # OPT's FFN uses ReLU (HF config.json activation_function "relu"); this field
+        # records the two-matrix shape (up, down), which is all a count needs.
+        ffn="gelu",
+        positional="learned",  # OPT learns a position-embedding table
+        tied_embeddings=True,  # HF config.json tie_word_embeddings (default true)
+        bias=True,  # OPT has biases and LayerNorm, as GPT-2
+        source="OPT paper Table 1 + HF config.json (facebook/opt-13b)",
+    ),
 }
 
 

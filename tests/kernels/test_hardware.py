@@ -45,6 +45,15 @@ def test_roofline_rejects_negative_work():
         hw.roofline_time_s(0, -1, hw.A100_80GB)
 
 
+def test_a100_40gb_datasheet_numbers():
+    GiB = 2**30
+    # nvidia-smi's total, a little below the box's "40GB" read as GiB.
+    assert 40e9 < hw.A100_40GB.memory_bytes == 40536 * 2**20 < 40 * GiB
+    assert hw.A100_40GB.peak_flops == hw.A100_80GB.peak_flops  # same chip
+    assert hw.A100_40GB.hbm_bytes_per_s == 1555 * 10**9
+    # Slower memory, same FLOP/s: the ridge point moves right.
+    assert hw.ridge_point(hw.A100_40GB) > hw.ridge_point(hw.A100_80GB)
+
 def test_hopper_numbers_and_the_gpu_list():
     # nvidia-smi's totals are a little below the boxes' decimal "80GB" / "141GB".
     assert hw.H100_80GB.memory_bytes == 81559 * 2**20 < 80 * GiB

@@ -9,11 +9,14 @@ from kernels.attention import attention, multi_head_attention
 from kernels.kv_cache import (
     KVCache,
     PagedKVCache,
+    batch_that_fits,
     compare_fragmentation,
     decode_with_cache,
     dequantize_int8,
     quantization_error,
     quantize_int8,
+    quantize_symmetric,
+    quantized_bytes,
 )
 from tests.kernels.tolerances import assert_close
 
@@ -132,3 +135,113 @@ def test_attention_with_an_int8_cache_stays_within_its_bound():
     bound = bound + v_scale.amax((-2, -1)).unsqueeze(-1) / 2
     error = (approx - exact).abs().amax(-1)  # (B, H, T)
     assert (error <= bound).all()
+
+
+def _kv(n_tokens, n_heads=2, head_dim=3):
+    return torch.randn(n_heads, n_tokens, head_dim), torch.randn(n_heads, n_tokens, head_dim)
+
+
+def test_fork_shares_pages_and_copies_a_shared_page_before_writing():
+    paged = PagedKVCache(page_size=4, n_pages=8, n_heads=2, head_dim=3)
+    prompt = _kv(6)  # one full page and a half-full one
+    paged.append(0, *prompt)
+    paged.fork(0, 1)
+    paged.fork(0, 2)
+    # Three sequences of 6 tokens in 2 physical pages: nothing was copied.
+    assert paged.pages_in_use() == 2 and paged.ref_counts[:2] == [3, 3]
+    tails = {seq: _kv(3) for seq in (0, 1, 2)}
+    for seq, kv in tails.items():
+        paged.append(seq, *kv)
+    # The full first page stays shared; each writer got its own copy of page 1,
+    # except the last one, who by then is its only user and writes in place.
+    assert [t[0] for t in paged.block_tables.values()] == [0, 0, 0]
+    assert len({t[1] for t in paged.block_tables.values()}) == 3
+    for seq, (k_tail, v_tail) in tails.items():
+        keys, values = paged.gather(seq)
+        assert torch.equal(keys, torch.cat([prompt[0], k_tail], dim=1))
+        assert torch.equal(values, torch.cat([prompt[1], v_tail], dim=1))
+    # Freeing returns a page only when its last user is gone.
+    paged.free(0)
+    paged.free(1)
+    assert paged.ref_counts[0] == 1 and 0 not in paged.free_pages
+    paged.free(2)
+    assert paged.pages_in_use() == 0 and sorted(paged.free_pages) == list(range(8))
+
+
+def test_fork_at_a_page_boundary_needs_no_copy_and_errors_are_clear():
+    paged = PagedKVCache(page_size=4, n_pages=3, n_heads=2, head_dim=3)
+    paged.append(0, *_kv(4))
+    paged.fork(0, 1)
+    paged.append(1, *_kv(1))  # the shared page is full: only a new page is taken
+    assert paged.block_tables == {0: [0], 1: [0, 1]}
+    with pytest.raises(ValueError, match="already exists"):
+        paged.fork(0, 1)
+    paged.append(0, *_kv(2))
+    paged.fork(0, 2)
+    # Sequence 2 must copy page 2 before writing, and no page is left.
+    with pytest.raises(RuntimeError, match="out of pages"):
+        paged.append(2, *_kv(1))
+
+
+def test_batch_that_fits_contiguous_vs_paged():
+    lens = [10, 30, 5, 17, 40]
+    # Contiguous: every request reserves max_len=40 slots, so 100 slots admit 2.
+    assert batch_that_fits(lens, 100, max_len=40) == 2
+    # Paged, pages of 8: 16 + 32 + 8 + 24 = 80 slots for four; the fifth needs 40.
+    assert batch_that_fits(lens, 100, page_size=8) == 4
+    # Pages of one slot waste nothing: admitted while the running sum fits.
+    assert batch_that_fits(lens, 62, page_size=1) == 4
+    assert batch_that_fits(lens, 61, page_size=1) == 3
+    assert batch_that_fits([], 10, page_size=4) == 0
+    with pytest.raises(ValueError, match="exactly one"):
+        batch_that_fits(lens, 100)
+    with pytest.raises(ValueError, match="exceeds max_len"):
+        batch_that_fits(lens, 100, max_len=20)
+    with pytest.raises(ValueError, match=">= 1"):
+        batch_that_fits([0], 100, page_size=4)
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+@pytest.mark.parametrize("axis", ["token", "channel"])
+def test_symmetric_quantisation_error_is_at_most_half_a_step(bits, axis):
+    x = torch.randn(2, 3, 50, 16, dtype=torch.float64) * 3
+    x[..., 5, :] = 0.0
+    x[..., :, 7] = 0.0  # an all-zero row and column must survive exactly
+    q, scale = quantize_symmetric(x, bits, axis)
+    qmax = 2 ** (bits - 1) - 1
+    assert q.dtype == torch.int8 and q.abs().max() == qmax
+    assert scale.shape == ((2, 3, 50, 1) if axis == "token" else (2, 3, 1, 16))
+    x_hat = dequantize_int8(q, scale)
+    assert ((x_hat - x).abs() <= scale / 2 + 1e-12).all()
+    assert (x_hat[..., 5, :] == 0).all() and (x_hat[..., :, 7] == 0).all()
+    if bits == 8 and axis == "token":  # the int8 special case agrees
+        q8, s8 = quantize_int8(x)
+        assert torch.equal(q, q8) and torch.equal(scale, s8)
+
+
+def test_per_channel_scales_win_when_one_channel_is_an_outlier():
+    torch.manual_seed(0)
+    x = torch.randn(64, 16, dtype=torch.float64)
+    x[:, 3] *= 50  # a channel far larger than the rest, as in real keys
+    ordinary = [c for c in range(16) if c != 3]
+    err = {axis: (dequantize_int8(*quantize_symmetric(x, 4, axis)) - x)[:, ordinary]
+           .norm() / x[:, ordinary].norm() for axis in ("token", "channel")}
+    # One scale per token is set by the outlier, so the ordinary channels round to
+    # zero on most tokens; one scale per channel keeps their error small.
+    assert err["token"] > 0.5 and err["channel"] < 0.2
+
+
+def test_quantized_bytes_counts_the_scales():
+    # 100 tokens x 64 channels: int8 is 6400 bytes + 100 fp16 scales per token.
+    assert quantized_bytes(100, 64, 8, "token") == 6400 + 200
+    assert quantized_bytes(100, 64, 4, "channel") == 3200 + 128
+    with pytest.raises(ValueError, match="bits 4 or 8"):
+        quantized_bytes(100, 64, 3, "token")
+    with pytest.raises(ValueError, match="axis"):
+        quantized_bytes(100, 64, 8, "row")
+    with pytest.raises(ValueError, match="bits must be 4 or 8"):
+        quantize_symmetric(torch.ones(2, 2), 2, "token")
+    with pytest.raises(ValueError, match="axis"):
+        quantize_symmetric(torch.ones(2, 2), 8, "row")
+    with pytest.raises(ValueError, match=r"\(…, T, D\)"):
+        quantize_symmetric(torch.ones(2), 8, "token")

@@ -7,6 +7,7 @@ from kernels.presets import PRESETS, ModelConfig, get_preset
 EXPECTED_KEYS = {
     "gpt2-small", "gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b",
     "mistral-7b", "mixtral-8x7b", "llama3-8b",
+    "opt-13b",
 }
 
 
@@ -69,3 +70,13 @@ def test_invalid_configs_raise(change, message):
     base.update(change)
     with pytest.raises(ValueError, match=message):
         ModelConfig(**base)
+
+
+def test_opt_13b_matches_vllm_paper_arithmetic():
+    """Kwon et al. 2023, section 3: one token's KV cache in OPT-13B is
+    2 (K and V) x 5120 (hidden size) x 40 (layers) x 2 (fp16 bytes) = 800 KB."""
+    from kernels.costs import kv_cache_bytes, param_count
+
+    cfg = PRESETS["opt-13b"]
+    assert kv_cache_bytes(cfg, seq_len=1) == 2 * 5120 * 40 * 2 == 800 * 1024
+    assert 12.5e9 < param_count(cfg)["total"] < 13.5e9  # "13B"
