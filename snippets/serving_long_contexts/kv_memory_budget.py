@@ -63,7 +63,7 @@ def main(book):
               unit="trillion FLOPs per second")
     book.fact("srv_opt_max_len", opt["max_len"], fmt=",d", unit="tokens")
     book.fact("srv_opt_weights_gib", opt["weights"] / GiB, fmt=".1f", unit="GiB")
-    book.fact("srv_a100_40_gib", A100_40GB.memory_bytes / GiB, fmt=".0f", unit="GiB")
+    book.fact("srv_a100_40_gib", A100_40GB.memory_bytes / GiB, fmt=".1f", unit="GiB")
     book.fact("srv_opt_free_gib", opt["free"] / GiB, fmt=".1f", unit="GiB")
     book.fact("srv_opt_fit", opt["fit"], fmt="d", unit="sequences")
     book.fact("srv_opt_weights_share", 100 * opt["weights"] / A100_40GB.memory_bytes,
