@@ -46,8 +46,9 @@ def draw(theme, series):
     ax.set_ylabel("kept between tokens (GiB)")
     ax.axhline(80 * 1e9 / 2**30, color=theme.muted, ls=":", lw=1)
     ax.text(LENGTHS[0], 80 * 1e9 / 2**30 * 1.25, "one 80 GB GPU", color=theme.muted,
-            fontsize=8)
-    ax.legend(loc="center right", fontsize=8)
+            )
+    ax.set_ylim(top=3e5)
+    ax.legend(loc="upper left", ncol=2)
     fig.tight_layout()
     return fig
 

@@ -52,7 +52,7 @@ def draw(theme, results):
     ax.set_ylim(-0.03, 1.05)
     ax.set_xlabel("N, key→value pairs stored (dotted lines: N = d)")
     ax.set_ylabel("share of keys recalled correctly")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left")
     fig.tight_layout()
     return fig
 

@@ -44,7 +44,7 @@ def selective_three_ways():
 
 
 def draw(theme, x, kernel, y_conv, y_rec):
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 6.2))
     steps = range(T)
     top.plot(steps, x, color=theme.muted, lw=1, label="input x")
     top.plot(steps, y_conv, color=theme.accent, lw=2, label="output, convolution")
@@ -52,13 +52,13 @@ def draw(theme, x, kernel, y_conv, y_rec):
              label="output, recurrence")
     top.set_ylabel("value")
     top.set_xlabel("time step t")
-    top.legend(loc="upper right", fontsize=8, ncol=3)
+    top.set_ylim(-10, 7)
+    top.legend(loc="lower right")
     top.set_title("Same model, two ways to run it", loc="left")
     bottom.stem(steps, kernel, linefmt=theme.good, markerfmt="o", basefmt=" ")
     bottom.set_xlabel("k, steps back in time")
     bottom.set_ylabel("kernel K_k = C Āᵏ B̄")
-    bottom.set_title("The convolution kernel: how much an input k steps ago still "
-                     "counts", loc="left", fontsize=10)
+    bottom.set_title("The convolution kernel", loc="left")
     fig.tight_layout()
     return fig
 
