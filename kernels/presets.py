@@ -226,8 +226,9 @@ def get_preset(name: str) -> ModelConfig:
 #
 # Sources:
 # - Mamba config.json: huggingface.co/state-spaces/mamba-{130m,...,2.8b}/blob/main/config.json
-#   (d_model, n_layer); d_state 16, d_conv 4, expand 2 are the mamba_ssm defaults the
-#   configs leave unset (Gu & Dao 2023, Section 3.4 and Table 12).
+#   (d_model, n_layer); d_state 16, d_conv 4, expand 2 are the defaults of the
+#   mamba_ssm Mamba block (github.com/state-spaces/mamba), which the configs leave
+#   unset.
 # - Jamba: Lieber et al. 2024, "Jamba: A Hybrid Transformer-Mamba Language Model",
 #   Section 3 (l = 8 layers per block, a:m = 1:7, e = 2, n = 16, K = 2, 4 blocks);
 #   HF config.json: huggingface.co/ai21labs/Jamba-v0.1 (hidden_size 4096,
