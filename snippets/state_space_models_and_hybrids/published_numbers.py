@@ -19,13 +19,13 @@ def main(book):
         jamba.n_mamba_layers / (jamba.n_layers // 8)), source=JAMBA)
     book.fact("ssm_jamba_experts", 16, fmt="d", source=JAMBA + ": n = 16 experts")
     book.fact("ssm_jamba_top_k", 2, fmt="d", source=JAMBA + ": K = 2")
-    book.fact("ssm_jamba_total_b", 52, fmt="d", unit="B", source=JAMBA)
-    book.fact("ssm_jamba_active_b", 12, fmt="d", unit="B", source=JAMBA)
+    book.fact("ssm_jamba_total_b", 52e9, text="52B", source=JAMBA)
+    book.fact("ssm_jamba_active_b", 12e9, text="12B", source=JAMBA)
     # Zoology (Arora et al. 2024), abstract.
-    book.fact("ssm_zoology_attn_m", 70, fmt="d", unit="M", source="Arora et al. 2024")
-    book.fact("ssm_zoology_conv_b", 1.4, fmt=".1f", unit="B", source="Arora et al. 2024")
+    book.fact("ssm_zoology_attn_m", 70e6, text="70M", source="Arora et al. 2024")
+    book.fact("ssm_zoology_conv_b", 1.4e9, text="1.4B", source="Arora et al. 2024")
     # Waleffe et al. 2024, abstract.
-    book.fact("ssm_waleffe_b", 8, fmt="d", unit="B", source="Waleffe et al. 2024")
+    book.fact("ssm_waleffe_b", 8e9, text="8B", source="Waleffe et al. 2024")
     book.fact("ssm_waleffe_attn_share", 0.07, fmt=".0%", source="Waleffe et al. 2024: "
               "43% Mamba-2, 7% self-attention, 50% MLP layers")
     book.fact("ssm_waleffe_tasks", 12, fmt="d", source="Waleffe et al. 2024: all 12 "
