@@ -57,7 +57,7 @@ def draw(theme, x, kernel, y_conv, y_rec):
     top.set_title("Same model, two ways to run it", loc="left")
     bottom.stem(steps, kernel, linefmt=theme.good, markerfmt="o", basefmt=" ")
     bottom.set_xlabel("k, steps back in time")
-    bottom.set_ylabel("kernel K_k = C Āᵏ B̄")
+    bottom.set_ylabel(r"kernel $K_k$")
     bottom.set_title("The convolution kernel", loc="left")
     fig.tight_layout()
     return fig
