@@ -34,8 +34,10 @@ def main(book):
               "long-context tasks")
     book.fact("ssm_256k_decimal", 256_000, fmt=",d")
     # A transformer's cache outgrows its own weights.
-    weights = param_count(PYTHIA_2_8B)["total"] * 2
-    cache_1m = kv_cache_bytes(PYTHIA_2_8B, seq_len=2 ** 20)
+    # --8<-- [start:cache_vs_weights]
+    weights = param_count(PYTHIA_2_8B)["total"] * 2            # bytes, 16-bit
+    cache_1m = kv_cache_bytes(PYTHIA_2_8B, seq_len=2 ** 20)    # one 1M-token sequence
+    # --8<-- [end:cache_vs_weights]
     book.fact("ssm_pythia_weights_gib", weights / 2 ** 30, fmt=".1f", unit="GiB")
     book.claim("ssm_cache_beats_weights", "larger than the model's own weights",
                holds=cache_1m > weights, because=f"{cache_1m} B > {weights} B")
