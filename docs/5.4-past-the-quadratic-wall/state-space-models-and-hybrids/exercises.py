@@ -78,7 +78,7 @@ impulse = torch.zeros(1, 12, dtype=torch.float64)
 impulse[0, 0] = 1.0
 assert torch.allclose(my_kernel(a_bar, b_bar, c, 12),
                       lti_ssm_recurrent(impulse, a_bar, b_bar, c)[0]), \
-    "the kernel should equal the recurrence's response to an impulse: check k = 0 first"
+    "the kernel should equal the response to an impulse: check k = 0 first"
 x = torch.randn(40, dtype=torch.float64)
 y_conv = my_convolution(x, my_kernel(a_bar, b_bar, c, 40))
 y_rec = lti_ssm_recurrent(x.unsqueeze(0), a_bar, b_bar, c)[0]
@@ -105,7 +105,7 @@ print("max difference:", float((y_conv - y_rec).abs().max()))
 
 # %% tags=["work"]
 def my_scan(a, b):
-    """a, b (Bsz, T, ...) -> h (Bsz, T, ...), h_t = a_t h_{t-1} + b_t, h_{-1} = 0."""
+    """a, b (Bsz, T, ...) -> h (Bsz, T, ...): h_t = a_t h_{t-1} + b_t, h_{-1} = 0"""
     step = 1
     while step < a.shape[1]:
         b = TODO("positions < step keep b; the rest become a[t]*b[t-step] + b[t]")
@@ -116,10 +116,11 @@ def my_scan(a, b):
 
 # %% tags=["solution"]
 def my_scan(a, b):
-    """a, b (Bsz, T, ...) -> h (Bsz, T, ...), h_t = a_t h_{t-1} + b_t, h_{-1} = 0."""
+    """a, b (Bsz, T, ...) -> h (Bsz, T, ...): h_t = a_t h_{t-1} + b_t, h_{-1} = 0"""
     step = 1
     while step < a.shape[1]:
-        b = torch.cat([b[:, :step], a[:, step:] * b[:, :-step] + b[:, step:]], dim=1)
+        later = a[:, step:] * b[:, :-step] + b[:, step:]  # positions >= step
+        b = torch.cat([b[:, :step], later], dim=1)
         a = torch.cat([a[:, :step], a[:, step:] * a[:, :-step]], dim=1)
         step *= 2
     return b
@@ -130,7 +131,8 @@ bsz, t, d, n = 2, 97, 3, 4
 x = torch.randn(bsz, t, d, dtype=torch.float64)
 delta = F.softplus(torch.randn(bsz, t, d, dtype=torch.float64))
 A = -torch.exp(torch.randn(d, n, dtype=torch.float64))
-B, C = torch.randn(bsz, t, n, dtype=torch.float64), torch.randn(bsz, t, n, dtype=torch.float64)
+B = torch.randn(bsz, t, n, dtype=torch.float64)
+C = torch.randn(bsz, t, n, dtype=torch.float64)
 a_bar, b_bar = discretize_zoh(delta, A, B)  # (Bsz, T, D, N)
 states = my_scan(a_bar, b_bar * x.unsqueeze(-1))
 y_scan = (states * C.unsqueeze(2)).sum(-1)
@@ -155,14 +157,14 @@ print("97 steps, rounds:", (97 - 1).bit_length(), "| max difference:",
 
 # %% tags=["work"]
 def state_recall(n_pairs, d, gen):
-    """Share of n_pairs keys whose read-out from a d×d state is nearest its value."""
+    """Share of n_pairs keys whose d×d-state read-out is nearest its value."""
     return TODO("random_pairs, then keys.T @ values, then keys @ state, then "
                 "recall_accuracy")
 
 
 # %% tags=["solution"]
 def state_recall(n_pairs, d, gen):
-    """Share of n_pairs keys whose read-out from a d×d state is nearest its value."""
+    """Share of n_pairs keys whose d×d-state read-out is nearest its value."""
     keys, values = random_pairs(n_pairs, d, gen)
     state = keys.T @ values  # (d, d) however many pairs
     return recall_accuracy(keys @ state, values)
