@@ -239,3 +239,109 @@ def get_preset(name: str) -> ModelConfig:
     except KeyError:
         known = ", ".join(sorted(PRESETS))
         raise KeyError(f"unknown preset {name!r}; known presets: {known}") from None
+
+
+# --- State-space and hybrid models (lesson 5.4.1) -------------------------------------
+# Kept apart from PRESETS: these are not transformers, and PRESETS' keys are pinned by
+# tests/kernels/test_presets.py.
+#
+# Sources:
+# - Mamba config.json: huggingface.co/state-spaces/mamba-{130m,...,2.8b}/blob/main/config.json
+#   (d_model, n_layer); d_state 16, d_conv 4, expand 2 are the defaults of the
+#   mamba_ssm Mamba block (github.com/state-spaces/mamba), which the configs leave
+#   unset.
+# - Jamba: Lieber et al. 2024, "Jamba: A Hybrid Transformer-Mamba Language Model",
+#   Section 3 (l = 8 layers per block, a:m = 1:7, e = 2, n = 16, K = 2, 4 blocks);
+#   HF config.json: huggingface.co/ai21labs/Jamba-v0.1 (hidden_size 4096,
+#   num_hidden_layers 32, attn_layer_period 8, num_key_value_heads 8,
+#   num_attention_heads 32, mamba_d_state 16, mamba_d_conv 4, mamba_expand 2).
+# - Pythia config.json: huggingface.co/EleutherAI/pythia-2.8b (the transformer the Mamba
+#   paper compares Mamba-2.8B with, Gu & Dao 2023, Table 3).
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """A stack of Mamba layers, optionally with some attention layers among them.
+
+    The inference cache of a Mamba layer is fixed: the SSM state (d_inner × d_state)
+    and the last d_conv inputs of its short convolution (d_inner × d_conv), with
+    d_inner = expand · d_model. An attention layer caches K and V for every token.
+    """
+
+    name: str
+    n_layers: int  # all layers, Mamba and attention
+    d_model: int  # residual-stream width
+    n_attention_layers: int = 0  # 0 for a pure Mamba model
+    n_kv_heads: int = 0  # K/V heads of each attention layer
+    head_dim: int = 0  # channels per attention head
+    d_state: int = 16  # N, state numbers per channel
+    d_conv: int = 4  # width of the short causal convolution
+    expand: int = 2  # d_inner = expand · d_model
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.n_attention_layers <= self.n_layers:
+            raise ValueError("n_attention_layers must be between 0 and n_layers")
+        if self.n_attention_layers and (self.n_kv_heads < 1 or self.head_dim < 1):
+            raise ValueError("attention layers need n_kv_heads and head_dim >= 1")
+
+    @property
+    def n_mamba_layers(self) -> int:
+        return self.n_layers - self.n_attention_layers
+
+    @property
+    def d_inner(self) -> int:
+        return self.expand * self.d_model
+
+
+def _mamba(name: str, n_layers: int, d_model: int) -> HybridConfig:
+    return HybridConfig(name=name, n_layers=n_layers, d_model=d_model,
+                        source=f"HF config.json (state-spaces/{name})")
+
+
+SSM_PRESETS: dict[str, HybridConfig] = {
+    "mamba-130m": _mamba("mamba-130m", 24, 768),  # n_layer 24, d_model 768
+    "mamba-370m": _mamba("mamba-370m", 48, 1024),  # n_layer 48, d_model 1024
+    "mamba-790m": _mamba("mamba-790m", 48, 1536),  # n_layer 48, d_model 1536
+    "mamba-1.4b": _mamba("mamba-1.4b", 48, 2048),  # n_layer 48, d_model 2048
+    "mamba-2.8b": _mamba("mamba-2.8b", 64, 2560),  # n_layer 64, d_model 2560
+    "jamba-v0.1": HybridConfig(
+        name="jamba-v0.1",
+        n_layers=32,  # 4 Jamba blocks × 8 layers (paper Section 3; HF num_hidden_layers)
+        d_model=4096,  # HF hidden_size
+        n_attention_layers=4,  # a:m = 1:7, one attention layer per block of 8
+        n_kv_heads=8,  # HF num_key_value_heads (GQA, 32 query heads)
+        head_dim=128,  # 4096 / 32 query heads
+        d_state=16,  # HF mamba_d_state
+        d_conv=4,  # HF mamba_d_conv
+        expand=2,  # HF mamba_expand
+        source="Lieber et al. 2024 Section 3 + HF config.json (ai21labs/Jamba-v0.1)",
+    ),
+}
+
+PYTHIA_2_8B = ModelConfig(  # a transformer of Mamba-2.8B's size
+    name="pythia-2.8b",
+    n_layers=32,  # num_hidden_layers
+    d_model=2560,  # hidden_size
+    n_heads=32,  # num_attention_heads (MHA: every head keeps its K and V)
+    n_kv_heads=32,  # no GQA
+    head_dim=80,  # 2560 / 32
+    d_ff=10240,  # intermediate_size
+    vocab_size=50304,  # vocab_size
+    max_seq_len=2048,  # max_position_embeddings
+    ffn="gelu",  # hidden_act gelu
+    positional="rope",  # rotary on 25 % of each head (rotary_pct 0.25)
+    tied_embeddings=False,  # tie_word_embeddings false
+    bias=True,  # LayerNorm with biases
+    rope_base=10000.0,  # rotary_emb_base
+    source="HF config.json (EleutherAI/pythia-2.8b)",
+)
+
+
+def get_ssm_preset(name: str) -> HybridConfig:
+    """The SSM or hybrid preset called `name`; KeyError naming every one otherwise."""
+    try:
+        return SSM_PRESETS[name]
+    except KeyError:
+        known = ", ".join(sorted(SSM_PRESETS))
+        raise KeyError(f"unknown SSM preset {name!r}; known: {known}") from None
