@@ -12,16 +12,54 @@ import torch
 from kernels.costs import param_count
 from kernels.hardware import A100_80GB, roofline_time_s
 from kernels.kv_cache import PagedKVCache, compare_fragmentation
-from kernels.presets import get_preset
+from kernels.presets import get_preset, get_ssm_preset
+from kernels.recall import (fixed_state_read, fixed_state_write, kv_cache_read,
+                            random_pairs, recall_accuracy)
+from kernels.ssm import inference_cache_bytes, scan_rounds
 from kernels.ring_attention import ring_sent_elements
 from kernels.serving_memory import decode_flops_per_token, kv_bytes_per_token, kv_cache_size
 
-GiB = 2**30
+GiB, MiB = 2**30, 2**20
+SSM_MODEL, SHORT, LONG = "mamba-1.4b", 4096, 1_048_576
+HYBRID, HYBRID_LEN, DENSER_ATTENTION = "jamba-v0.1", 262_144, 8
+SCAN_TOKENS = 65_536
+RECALL_D, RECALL_N, RECALL_WIDE_D, RECALL_DRAWS = 24, 96, 48, 5
+RECALL_SHARPNESS = 4.0  # softmax scale = sharpness · √d, as in lesson 5.4.1
 CACHE_MODEL, CACHE_LEN, CACHE_BATCH = "llama3-8b", 32_768, 8
 FINAL_LENGTHS, RESERVED, PAGE = [120, 700, 1500, 60], 2048, 16
 PROMPT, SAMPLES, NEW_TOKENS, SHARE_PAGE = 512, 4, 100, 16
 DECODE_MODEL, DECODE_CONTEXT = "llama2-7b", 4096
 RING_TOKENS, RING_DEVICES, RING_HEAD_DIM = 1_000_000, 16, 128
+
+
+# --8<-- [start:ssm]
+def ssm_facts():
+    mamba, jamba = get_ssm_preset(SSM_MODEL), get_ssm_preset(HYBRID)
+    denser = dataclasses.replace(jamba, n_attention_layers=DENSER_ATTENTION)
+    return dict(short=inference_cache_bytes(mamba, SHORT),
+                long=inference_cache_bytes(mamba, LONG),
+                jamba=inference_cache_bytes(jamba, HYBRID_LEN),
+                denser=inference_cache_bytes(denser, HYBRID_LEN),
+                jamba_attention=jamba.n_attention_layers, layers=jamba.n_layers,
+                rounds=scan_rounds(SCAN_TOKENS))
+
+
+def recall_facts():
+    gen = torch.Generator().manual_seed(0)
+
+    def accuracies(d):
+        fixed = cache = 0.0
+        for _ in range(RECALL_DRAWS):
+            keys, values = random_pairs(RECALL_N, d, gen)
+            fixed += recall_accuracy(fixed_state_read(fixed_state_write(keys, values),
+                                                      keys), values)
+            cache += recall_accuracy(kv_cache_read(keys, values, keys,
+                                                   scale=RECALL_SHARPNESS * d ** 0.5),
+                                     values)
+        return fixed / RECALL_DRAWS, cache / RECALL_DRAWS
+
+    return dict(narrow=accuracies(RECALL_D), wide=accuracies(RECALL_WIDE_D))
+# --8<-- [end:ssm]
 
 
 # --8<-- [start:cache]
@@ -81,6 +119,45 @@ def ring_facts():
 
 
 def main(book):
+    m = ssm_facts()
+    book.fact("mt54_ssm_short", SHORT, fmt=",d", unit="tokens")
+    book.fact("mt54_ssm_long", LONG, fmt=",d", unit="tokens")
+    book.fact("mt54_ssm_state_mib", m["short"] / MiB, fmt=".2f", unit="MiB")
+    book.claim("mt54_ssm_state_constant", "the same",
+               holds=m["short"] == m["long"],
+               because=f"inference_cache_bytes: {m['short']} == {m['long']} bytes")
+    book.fact("mt54_ssm_ratio", LONG // SHORT, fmt="d", unit="×")
+    book.fact("mt54_ssm_scaled_gib", m["short"] * (LONG // SHORT) / GiB, fmt=".1f",
+              unit="GiB")
+    book.fact("mt54_hybrid_len", HYBRID_LEN, fmt=",d", unit="tokens")
+    book.fact("mt54_hybrid_layers", m["layers"], fmt="d", unit="layers")
+    book.fact("mt54_hybrid_attention", m["jamba_attention"], fmt="d",
+              unit="attention layers")
+    book.fact("mt54_hybrid_denser", DENSER_ATTENTION, fmt="d", unit="attention layers")
+    book.fact("mt54_hybrid_gib", m["jamba"] / GiB, fmt=".2f", unit="GiB")
+    book.fact("mt54_hybrid_denser_gib", m["denser"] / GiB, fmt=".2f", unit="GiB")
+    book.claim("mt54_hybrid_nearly_doubles", "nearly doubles",
+               holds=1.9 < m["denser"] / m["jamba"] < 2.0,
+               because=f"{m['denser'] / m['jamba']:.3f}×: the K/V part doubles, the "
+                       "Mamba states shrink a little")
+    book.fact("mt54_scan_tokens", SCAN_TOKENS, fmt=",d", unit="tokens")
+    book.fact("mt54_scan_rounds", m["rounds"], fmt="d", unit="rounds",
+              expected=16, source="⌈log₂ 65,536⌉")
+    r = recall_facts()
+    book.fact("mt54_recall_d", RECALL_D, fmt="d")
+    book.fact("mt54_recall_wide_d", RECALL_WIDE_D, fmt="d")
+    book.fact("mt54_recall_n", RECALL_N, fmt="d", unit="pairs")
+    book.fact("mt54_recall_state_numbers", RECALL_D ** 2, fmt=",d", unit="numbers")
+    book.fact("mt54_recall_wide_numbers", RECALL_WIDE_D ** 2, fmt=",d", unit="numbers")
+    book.fact("mt54_recall_cache_numbers", 2 * RECALL_N * RECALL_D, fmt=",d",
+              unit="numbers")
+    book.fact("mt54_recall_fixed", r["narrow"][0], fmt=".0%")
+    book.fact("mt54_recall_wide_fixed", r["wide"][0], fmt=".0%")
+    book.fact("mt54_recall_cache", r["narrow"][1], fmt=".0%")
+    book.claim("mt54_recall_wider_not_enough", "better, but still short of the cache",
+               holds=r["narrow"][0] < r["wide"][0] < r["narrow"][1],
+               because=f"{r['narrow'][0]:.3f} < {r['wide'][0]:.3f} < {r['narrow'][1]:.3f}")
+
     c = cache_facts()
     book.fact("mt54_cache_model_kv_heads", c["kv_heads"], fmt="d", unit="K/V heads")
     book.fact("mt54_cache_model_q_heads", c["q_heads"], fmt="d", unit="query heads")
