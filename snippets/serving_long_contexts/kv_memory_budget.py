@@ -32,7 +32,7 @@ def budget(preset: str, gpu) -> dict:
 
 
 def draw(theme):
-    fig, ax = plt.subplots(figsize=(7.6, 3.6))
+    fig, ax = plt.subplots(figsize=(7.6, 5.0))
     for (preset, gpu), colour in zip(SETUPS, theme.series):
         cfg = get_preset(preset)
         gib = [kv_cache_bytes(cfg, seq_len=t) / GiB for t in CONTEXTS]
@@ -44,7 +44,9 @@ def draw(theme):
     ax.set_yscale("log")
     ax.set_xlabel("context length (tokens)")
     ax.set_ylabel("fp16 KV cache (GiB)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    # Below the axes, in two columns, so the legend stays legible on a phone.
+    ax.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+              frameon=False)
     return fig
 
 

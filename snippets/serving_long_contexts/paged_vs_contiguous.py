@@ -61,7 +61,7 @@ def draw(theme):
     right.set_xlabel("page size (tokens)")
     right.set_ylabel("reserved slots left empty (%)")
     right.set_ylim(0, 100)
-    right.legend(fontsize=8, loc="center left")
+    right.legend(fontsize=11, loc="center left")
     fig.tight_layout()
     return fig
 

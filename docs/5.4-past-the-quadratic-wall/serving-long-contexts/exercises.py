@@ -21,6 +21,8 @@
 #    token or per channel and measure the error on keys with an outlier channel.
 # 4. **Read less or compute more? (independent).** Use the roofline to find which of
 #    two changes speeds up a decode step.
+# 5. **Who works in the ring? (independent).** Write ring attention's schedule and
+#    count which device-steps a causal mask leaves idle.
 #
 # Every cell runs on a CPU in seconds. The exercises do not depend on each other.
 
@@ -34,6 +36,7 @@ from kernels.costs import kv_cache_bytes
 from kernels.exercise import TODO
 from kernels.hardware import A100_80GB, roofline_time_s
 from kernels.kv_cache import PagedKVCache, quantize_symmetric
+from kernels.ring_attention import ring_attention_trace
 from kernels.presets import get_preset
 
 _ = torch.manual_seed(0)
@@ -227,3 +230,54 @@ print(f"fp16: {1e3 * base:.2f} ms, 2x FLOP/s: "
 # The step is memory-bound: its time is bytes / bandwidth, so more FLOP/s changes
 # nothing, while the int8 cache halves the cache, a bit over half of all the bytes
 # read here, and so shortens the step by more than a quarter.
+
+# %% [markdown]
+# ## Exercise 5: who works in the ring? (independent)
+#
+# In ring attention over `p` devices, device `i` holds its own key/value block at
+# step 0 and, at every later step, the block the device before it held a step
+# earlier. Under a causal mask it computes only blocks that do not come after its
+# own queries. Write `ring_work(p)`: for every device, the list of K/V blocks it
+# computes, in step order.
+#
+# **Predict first:** with 8 devices, how many of the 64 device-steps compute
+# anything, and how much more work does the busiest device do than the idlest?
+
+# %% tags=["work"]
+def ring_work(p):
+    """-> list over devices of the K/V block indices each computes, in step order."""
+    work = []
+    for device in range(p):
+        blocks = [TODO("the block this device holds at this step") for step in range(p)]
+        work.append([j for j in blocks if TODO("True when a causal mask lets it compute")])
+    return work
+
+
+# %% tags=["solution"]
+def ring_work(p):
+    """-> list over devices of the K/V block indices each computes, in step order."""
+    work = []
+    for device in range(p):
+        blocks = [(device - step) % p for step in range(p)]
+        work.append([j for j in blocks if j <= device])
+    return work
+
+
+# %% tags=["check"]
+for p in (2, 4, 8):
+    x = torch.randn(1, 1, 4 * p, 8, dtype=torch.float64)
+    _, trace = ring_attention_trace(x, x, x, p, is_causal=True)
+    expected = [[s.kv_block for s in trace if s.device == i and s.computed]
+                for i in range(p)]
+    assert ring_work(p) == expected, (
+        f"p={p}: compare with the kernel's trace; does block (device - step) mod p "
+        "wrap around, and are blocks after the device's own skipped?")
+work = ring_work(8)
+print("blocks computed per device:", [len(w) for w in work],
+      f"total {sum(map(len, work))} of 64")
+
+# %% [markdown] tags=["solution"]
+# Device i computes i + 1 blocks, so 1 + 2 + … + 8 = 36 of the 64 device-steps do
+# work, and the last device does eight times as much as device 0, which idles after
+# step 0. That is why long-context training gives each device one early and one late
+# piece of the sequence: every device then computes about the same number of blocks.
