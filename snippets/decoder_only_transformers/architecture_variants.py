@@ -25,11 +25,11 @@ def draw(theme):
         ("encoder-decoder (T5), decoder side\ncross-attention | causal self-attention",
          torch.cat([full, causal], dim=1)),
     )
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2),
+    fig, axes = plt.subplots(1, 3, figsize=(7.7, 3.4),
                              gridspec_kw={"width_ratios": [1, 1, 2]})
     for ax, (title, mask) in zip(axes, panels):
         ax.imshow(mask.float(), cmap=theme.heatmap(), vmin=0, vmax=1)
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=12)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel("keys")

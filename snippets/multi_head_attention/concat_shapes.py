@@ -30,7 +30,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, stages, g):
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig, ax = plt.subplots(figsize=(7.7, 3.0))
     xs = [0, 2.2, 2.2, 4.4, 6.6, 8.8]
     ys = [0.5, 0.95, 0.05, 0.5, 0.5, 0.5]
     colours = [theme.muted, theme.accent, theme.contrast, theme.good, theme.warn,
@@ -41,7 +41,7 @@ def draw(theme, stages, g):
         ax.text(x + width / 2, y + 0.27, f"{shape[0]}×{shape[1]}", ha="center",
                 va="center", color=theme.background, fontsize=12, fontweight="bold")
         ax.text(x + width / 2, y - 0.08, f"{name}\nGPT-2: {big[0]}×{big[1]}",
-                ha="center", va="top", fontsize=10, color=theme.fg)
+                ha="center", va="top", fontsize=12, color=theme.fg)
     arrow = dict(arrowstyle="-|>", color=theme.fg, lw=1.5)
     for (x0, y0), (x1, y1) in (((1.65, 0.78), (2.15, 1.2)), ((1.65, 0.78),
                                (2.15, 0.35)), ((3.05, 1.2), (4.35, 0.85)),

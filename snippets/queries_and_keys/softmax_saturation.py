@@ -48,7 +48,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, m):
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
+    fig, axes = plt.subplots(1, 3, figsize=(7.4, 3.6))
     x = np.arange(len(SHOWN))
     dks = np.geomspace(2, 700, 100)
     axes[0].plot(dks, np.sqrt(dks), color=theme.muted, lw=1.5, label="√$d_k$")

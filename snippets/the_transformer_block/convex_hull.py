@@ -70,7 +70,7 @@ def _triangle(ax, corners, theme, colour, names=True):
 
 # --8<-- [start:draw]
 def draw(theme, d):
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(7.7, 3.3))
     panels = (
         ("attention output\n(blends of A, B, C)", d["v"], d["out"], None),
         ("linear layer on it\n(blends of mapped corners)", d["lin_v"], d["lin_out"],
@@ -89,7 +89,7 @@ def draw(theme, d):
         _triangle(ax, corners, theme, theme.fg)
         ax.set_title(title, fontsize=12)
         ax.set_aspect("equal", adjustable="datalim")
-        ax.tick_params(labelsize=9)
+        ax.tick_params(labelsize=12)
     return fig
 # --8<-- [end:draw]
 

@@ -28,7 +28,7 @@ def _sublayer(ax, x0, theme, pre):
         arrow(ax, (bx, 6.6), (sx + 0.25, 6.6), c["fg"])
         add_node(ax, sx, 6.6, theme)
         label(ax, sx - 0.35, 4.0, "clean path:\nonly additions", theme, ha="right",
-              colour=c["stream"], size=10)
+              colour=c["stream"], size=12)
         formula = "x ← x + F(LN(x))"
     else:
         # the stream itself runs through the norm after every addition
@@ -45,7 +45,7 @@ def _sublayer(ax, x0, theme, pre):
         add_node(ax, sx, 6.6, theme)
         box(ax, sx, 8.0, 2.2, 0.8, "LayerNorm", c["norm"], theme)
         label(ax, sx - 0.35, 4.0, "every path\ncrosses a norm", theme, ha="right",
-              colour=c["stream"], size=10)
+              colour=c["stream"], size=12)
         formula = "x ← LN(x + F(x))"
     arrow(ax, (sx, top - 0.2), (sx, top + 0.3), c["stream"], width=3)
     ax.text(x0 + 2.3, 10.35, ("pre-norm (GPT-2, GPT-3, LLaMA)" if pre else
@@ -56,7 +56,7 @@ def _sublayer(ax, x0, theme, pre):
 
 # --8<-- [start:draw]
 def draw(theme):
-    fig, ax = plt.subplots(figsize=(9.5, 6.4))
+    fig, ax = plt.subplots(figsize=(7.7, 5.6))
     ax.set_xlim(-1.0, 12.4)
     ax.set_ylim(-0.4, 10.8)
     ax.axis("off")
