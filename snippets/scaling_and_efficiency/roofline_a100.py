@@ -51,7 +51,7 @@ LABEL_AT = {
     "attention, prefill (naive)": (-9, 4, "right"),
     "attention, prefill (tiled)": (-9, 6, "right"),
     "FFN matmul, 256 tokens": (4, 16, "right"),
-    "FFN matmul, 4,096 tokens": (0, -16, "center"),
+    "FFN matmul, 4,096 tokens": (16, -16, "center"),
 }
 
 
