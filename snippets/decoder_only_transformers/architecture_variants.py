@@ -25,11 +25,13 @@ def draw(theme):
         ("encoder-decoder (T5), decoder side\ncross-attention | causal self-attention",
          torch.cat([full, causal], dim=1)),
     )
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2),
-                             gridspec_kw={"width_ratios": [1, 1, 2]})
+    # Two rows: three titles side by side do not fit the column at reading size.
+    fig, grid = plt.subplot_mosaic([["bert", "gpt"], ["t5", "t5"]],
+                                   figsize=(6.4, 5.6), layout="constrained")
+    axes = [grid["bert"], grid["gpt"], grid["t5"]]
     for ax, (title, mask) in zip(axes, panels):
         ax.imshow(mask.float(), cmap=theme.heatmap(), vmin=0, vmax=1)
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=12)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel("keys")
@@ -37,6 +39,7 @@ def draw(theme):
             spine.set_visible(True)
             spine.set_color(theme.muted)
     axes[0].set_ylabel("queries")
+    axes[2].set_ylabel("queries")
     axes[2].axvline(N - 0.5, color=theme.fg, linewidth=2)
     axes[2].set_xlabel("encoder positions | decoder positions")
     return fig

@@ -51,17 +51,17 @@ def _heatmap(ax, weights, theme, title, leak):
             w = weights[i, j].item()
             masked = not leak and j > i
             ax.text(j, i, "0" if masked else f"{w:.2f}", ha="center", va="center",
-                    fontsize=10, color=theme.muted if masked or w < 0.5 else
+                    fontsize=12, color=theme.muted if masked or w < 0.5 else
                     theme.background)
-    ax.set_xticks(range(n), EXAMPLE, rotation=0, fontsize=11)
-    ax.set_yticks(range(n), EXAMPLE, fontsize=11)
+    ax.set_xticks(range(n), EXAMPLE, rotation=0, fontsize=12)
+    ax.set_yticks(range(n), EXAMPLE, fontsize=12)
     ax.set_xlabel("attends to (key)")
     ax.set_title(title, fontsize=12)
     if leak:
         ax.add_patch(Rectangle((LEAK_ROW + 0.5, LEAK_ROW - 0.5), 1, 1, fill=False,
                                edgecolor=theme.warn, linewidth=3))
         ax.text(LEAK_ROW + 1, LEAK_ROW + 0.3, "leak!", ha="center", va="center",
-                color=theme.background, fontsize=9, fontweight="bold")
+                color=theme.background, fontsize=12, fontweight="bold")
     else:
         for i in range(n):  # the masked triangle's edge
             ax.plot([i + 0.5, i + 0.5], [i - 0.5, i + 0.5], color=theme.good,
@@ -73,7 +73,7 @@ def _heatmap(ax, weights, theme, title, leak):
 
 # --8<-- [start:draw]
 def draw(theme, r):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.7, 4.2))
     _heatmap(left, r["cheat"]["weights"], theme,
              "trained without the mask", leak=True)
     _heatmap(right, r["causal"]["weights"], theme,

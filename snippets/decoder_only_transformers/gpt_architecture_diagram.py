@@ -40,16 +40,16 @@ def draw(theme, cfg):
     for y, text, edge, h, shape in stages:
         if prev_top is not None:
             arrow(ax, (x, prev_top), (x, y - h / 2), c["stream"], width=2.2)
-        box(ax, x, y, 5.8, h, text, edge, theme, size=11)
-        label(ax, x + 3.1, y + h / 2 + 0.25, shape, theme, size=10)
+        box(ax, x, y, 5.8, h, text, edge, theme, size=12)
+        label(ax, x + 3.1, y + h / 2 + 0.25, shape, theme, size=12)
         prev_top = y + h / 2
     ax.text(x, 13.55, "row i: P(token i + 1 | tokens 0…i)", ha="center",
-            fontsize=11, color=c["fg"])
+            fontsize=12, color=c["fg"])
     # weight tying: the same matrix at the bottom and the top
     ax.plot([2.1, 1.0, 1.0, 2.1], [1.9, 1.9, 10.7, 10.7], color=c["embed"],
             linestyle="--", linewidth=2)
     ax.text(0.7, 6.3, "one shared matrix $W_E$ (weight tying)", rotation=90,
-            ha="center", va="center", color=c["embed"], fontsize=11)
+            ha="center", va="center", color=c["embed"], fontsize=12)
     ax.text(x, 15.0, "GPT-2 small, from token ids to next-token probabilities",
             ha="center", fontsize=13, fontweight="bold", color=c["fg"])
     return fig

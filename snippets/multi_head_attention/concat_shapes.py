@@ -30,9 +30,9 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, stages, g):
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig, ax = plt.subplots(figsize=(7.7, 3.6))
     xs = [0, 2.2, 2.2, 4.4, 6.6, 8.8]
-    ys = [0.5, 0.95, 0.05, 0.5, 0.5, 0.5]
+    ys = [0.5, 1.05, -0.05, 0.5, 0.5, 0.5]
     colours = [theme.muted, theme.accent, theme.contrast, theme.good, theme.warn,
                theme.muted]
     for (name, shape, big), x, y, c in zip(stages, xs, ys, colours):
@@ -40,16 +40,19 @@ def draw(theme, stages, g):
         ax.add_patch(plt.Rectangle((x, y), width, 0.55, color=c, alpha=0.85))
         ax.text(x + width / 2, y + 0.27, f"{shape[0]}×{shape[1]}", ha="center",
                 va="center", color=theme.background, fontsize=12, fontweight="bold")
-        ax.text(x + width / 2, y - 0.08, f"{name}\nGPT-2: {big[0]}×{big[1]}",
-                ha="center", va="top", fontsize=10, color=theme.fg)
+        # Head 1's label goes above its box so it cannot run into head 2's box.
+        above = name == stages[1][0]
+        ax.text(x + width / 2, y + 0.63 if above else y - 0.08,
+                f"{name}\nGPT-2: {big[0]}×{big[1]}", ha="center",
+                va="bottom" if above else "top", fontsize=12, color=theme.fg)
     arrow = dict(arrowstyle="-|>", color=theme.fg, lw=1.5)
-    for (x0, y0), (x1, y1) in (((1.65, 0.78), (2.15, 1.2)), ((1.65, 0.78),
-                               (2.15, 0.35)), ((3.05, 1.2), (4.35, 0.85)),
-                               ((3.05, 0.35), (4.35, 0.7)), ((6.05, 0.78),
+    for (x0, y0), (x1, y1) in (((1.65, 0.78), (2.15, 1.3)), ((1.65, 0.78),
+                               (2.15, 0.25)), ((3.05, 1.3), (4.35, 0.85)),
+                               ((3.05, 0.25), (4.35, 0.7)), ((6.05, 0.78),
                                (6.55, 0.78)), ((8.25, 0.78), (8.75, 0.78))):
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=arrow)
     ax.set_xlim(-0.2, 10.6)
-    ax.set_ylim(-0.75, 1.6)
+    ax.set_ylim(-0.65, 2.1)
     ax.axis("off")
     return fig
 # --8<-- [end:draw]

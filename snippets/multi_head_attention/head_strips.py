@@ -10,7 +10,7 @@ from kernels.presets import get_preset
 
 # --8<-- [start:draw]
 def draw(theme, models):
-    fig, axes = plt.subplots(len(models), 1, figsize=(11, 1.6 * len(models) + 0.4))
+    fig, axes = plt.subplots(len(models), 1, figsize=(7.7, 1.4 * len(models) + 0.4))
     for ax, m in zip(axes, models):
         colours = theme.series
         for h in range(m.n_heads):
@@ -21,7 +21,7 @@ def draw(theme, models):
         if m.n_heads <= 16:
             for h in range(m.n_heads):
                 ax.text((h + 0.5) / m.n_heads, 0.5, str(m.head_dim), ha="center",
-                        va="center", fontsize=11, color=theme.background)
+                        va="center", fontsize=12, color=theme.background)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.axis("off")

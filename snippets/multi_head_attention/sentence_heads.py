@@ -12,7 +12,7 @@ from kernels.running_example import (COREFERENCE_HEAD, FEATURES, PROPERTY_HEAD,
 
 # --8<-- [start:draw]
 def draw(theme, rows):
-    fig, axes = plt.subplots(2, 1, figsize=(11, 3.6), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(7.7, 3.2), sharex=True)
     x = range(len(SENTENCE))
     for ax, (title, row), colour in zip(axes, rows.items(),
                                         (theme.accent, theme.contrast)):

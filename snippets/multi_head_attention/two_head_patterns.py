@@ -11,10 +11,10 @@ from snippets.attention_plots import heatmap, vec
 
 # --8<-- [start:draw]
 def draw(theme, result):
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.6))
+    fig, axes = plt.subplots(1, 2, figsize=(7.7, 3.9))
     for h, ax in enumerate(axes):
         heatmap(ax, result["heads"][h]["weights"], TOKENS, TOKENS, theme, vmin=0,
-                vmax=1)
+                vmax=1, fontsize=12)
         ax.set_title(f"head {h + 1}", fontsize=13)
     axes[0].set_ylabel("row: query token")
     fig.supxlabel("column: key token", fontsize=12)

@@ -48,7 +48,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, m):
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
+    fig, axes = plt.subplots(1, 3, figsize=(7.4, 4.4))
     x = np.arange(len(SHOWN))
     dks = np.geomspace(2, 700, 100)
     axes[0].plot(dks, np.sqrt(dks), color=theme.muted, lw=1.5, label="√$d_k$")
@@ -56,19 +56,19 @@ def draw(theme, m):
                     zorder=3, s=60, label="measured")
     axes[0].set_xscale("log")
     axes[0].set_xticks(SHOWN, [str(d) for d in SHOWN])
-    axes[0].set_title("spread of the scores q·k", fontsize=13)
+    axes[0].set_title("spread of the\nscores q·k", fontsize=13)
     axes[0].set_ylabel("standard deviation")
-    axes[0].legend()
-    for ax, key, title in ((axes[1], "max", f"largest weight in a row of {KEYS}"),
-                           (axes[2], "grad", "softmax gradient size ‖∂p/∂s‖")):
+    axes[0].legend(loc="upper left")
+    for ax, key, title in ((axes[1], "max", f"largest weight\nin a row of {KEYS}"),
+                           (axes[2], "grad", "softmax gradient\nsize ‖∂p/∂s‖")):
         raw = [m[d][f"{key}_raw"] for d in SHOWN]
         scaled = [m[d][f"{key}_scaled"] for d in SHOWN]
         ax.bar(x - 0.2, raw, 0.4, color=theme.warn, label="$q \\cdot k$")
         ax.bar(x + 0.2, scaled, 0.4, color=theme.good, label="$q \\cdot k$ / √$d_k$")
         ax.set_xticks(x, [str(d) for d in SHOWN])
         ax.set_title(title, fontsize=13)
-        ax.set_ylim(0, 1.3 * max(raw + scaled))  # room for the legend
-        ax.legend(loc="upper center", ncol=2)
+        ax.set_ylim(0, 1.6 * max(raw + scaled))  # room for the legend
+        ax.legend(loc="upper left")
     for ax in axes:
         ax.set_xlabel("$d_k$")
     fig.tight_layout()

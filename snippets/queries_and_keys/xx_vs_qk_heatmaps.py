@@ -11,7 +11,7 @@ from snippets.attention_plots import diverging, heatmap
 
 # --8<-- [start:draw]
 def draw(theme, ex):
-    fig, axes = plt.subplots(2, 2, figsize=(9.5, 9))
+    fig, axes = plt.subplots(2, 2, figsize=(7.7, 7.4))
     top = float(max(abs(ex["raw_scores"]).max(), abs(ex["scores"]).max()))
     panels = ((ex["raw_scores"], "scores XXᵀ (lesson 4.2.1)", "{:.0f}", True),
               (ex["scores"], "scores QKᵀ (this lesson)", "{:.0f}", True),
@@ -20,9 +20,10 @@ def draw(theme, ex):
     for ax, (m, title, fmt, signed) in zip(axes.flat, panels):
         if signed:
             heatmap(ax, m, TOKENS, TOKENS, theme, fmt=fmt, vmin=-top, vmax=top,
-                    cmap=diverging(theme))
+                    cmap=diverging(theme), fontsize=12)
         else:
-            heatmap(ax, m, TOKENS, TOKENS, theme, fmt=fmt, vmin=0, vmax=1)
+            heatmap(ax, m, TOKENS, TOKENS, theme, fmt=fmt, vmin=0, vmax=1,
+                    fontsize=12)
         ax.set_title(title, fontsize=13)
     fig.supylabel("row: query token", fontsize=12)
     fig.supxlabel("column: key token", fontsize=12)

@@ -47,7 +47,7 @@ def a100_time(t, block=None):
 
 # --8<-- [start:draw]
 def draw(theme):
-    fig, (mem, left, right) = plt.subplots(1, 3, figsize=(8, 3.9))
+    fig, (mem, left, right) = plt.subplots(1, 3, figsize=(7.6, 4.8))
     colours = (theme.good, theme.accent, theme.extra[0])
     series = [(None, theme.warn, "naive")] + [
         (b, c, f"tiled {b}×{b}") for b, c in zip(BLOCKS, colours)]
@@ -66,13 +66,13 @@ def draw(theme):
         ax.set_xticks(LENGTHS[::2], [f"{t // 1024}K" if t >= 1024 else str(t)
                                      for t in LENGTHS[::2]])
         ax.set_xlabel("tokens")
-        ax.tick_params(labelsize=10)
-    mem.set_title("working memory (MB)", fontsize=11.5)
-    left.set_title("bytes moved (MB)", fontsize=11.5)
-    right.set_title("A100 time bound (µs)", fontsize=11.5)
-    mem.legend(fontsize=8.5, loc="upper left")
-    right.legend(handles=right.get_lines()[-1:], fontsize=8.5, loc="upper left")
-    fig.tight_layout()
+    mem.set_title("working memory (MB)", fontsize=12)
+    left.set_title("bytes moved (MB)", fontsize=12)
+    right.set_title("A100 time bound (µs)", fontsize=12)
+    # One legend under the panels: inside them it would cover the lines.
+    fig.legend(handles=mem.get_lines() + right.get_lines()[-1:], loc="lower center",
+               ncol=3, frameon=False)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     return fig
 # --8<-- [end:draw]
 

@@ -29,7 +29,7 @@ def step_cells(cached):
 
 # --8<-- [start:draw]
 def draw(theme):
-    fig, axes = plt.subplots(1, 2, figsize=(8, 4.4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7.0, 4.4), sharey=True)
     colours = {"new": theme.accent, "recomputed": theme.warn, "cached": theme.grid}
     for ax, cached in zip(axes, (False, True)):
         for row, cells in enumerate(step_cells(cached)):
@@ -39,15 +39,17 @@ def draw(theme):
                                        edgecolor=theme.muted if state == "cached"
                                        else colours[state]))
                 if state == "new" and (cached and row > 0):
-                    ax.text(col + 0.45, -row + 0.4, "QKV", ha="center",
-                            va="center", fontsize=7.5, color="white")
+                    # Beside the cell, not in it: "QKV" at reading size is wider
+                    # than one cell.
+                    ax.text(col + 1.0, -row + 0.4, "QKV", ha="left",
+                            va="center", color=theme.fg)
         total = positions_processed(PROMPT, NEW, cached=cached)
         ax.set_title(("with a KV cache" if cached else "without a cache")
                      + f"\n{total} positions computed", fontsize=12)
         ax.set_xlim(-0.2, PROMPT + NEW - 0.8)
         ax.set_ylim(-NEW + 0.6, 1.0)
         ax.set_xticks([i + 0.45 for i in range(PROMPT + NEW - 1)],
-                      [str(i + 1) for i in range(PROMPT + NEW - 1)], fontsize=9)
+                      [str(i + 1) for i in range(PROMPT + NEW - 1)], fontsize=12)
         ax.set_xlabel("token position")
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
@@ -56,9 +58,9 @@ def draw(theme):
     handles = [Rectangle((0, 0), 1, 1, facecolor=colours[k],
                          edgecolor=theme.muted) for k in colours]
     fig.legend(handles, ["computed this step (new)", "computed again (wasted)",
-                         "read from the cache"], loc="lower center", ncol=3,
-               fontsize=10, frameon=False)
-    fig.subplots_adjust(bottom=0.24)
+                         "read from the cache"], loc="lower center", ncol=2,
+               fontsize=12, frameon=False)
+    fig.subplots_adjust(bottom=0.28, wspace=0.3)
     return fig
 # --8<-- [end:draw]
 

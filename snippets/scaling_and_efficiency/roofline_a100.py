@@ -51,7 +51,7 @@ LABEL_AT = {
     "attention, prefill (naive)": (-9, 4, "right"),
     "attention, prefill (tiled)": (-9, 6, "right"),
     "FFN matmul, 256 tokens": (4, 16, "right"),
-    "FFN matmul, 4,096 tokens": (0, -16, "center"),
+    "FFN matmul, 4,096 tokens": (16, -16, "center"),
 }
 
 
@@ -59,26 +59,26 @@ LABEL_AT = {
 def draw(theme, ops):
     gpu = A100_80GB
     ridge = ridge_point(gpu)
-    fig, ax = plt.subplots(figsize=(8, 5.6))
+    fig, ax = plt.subplots(figsize=(7.6, 5.4))
     x = np.logspace(-1.5, 4, 200)
     roof = np.minimum(x * gpu.hbm_bytes_per_s, gpu.peak_flops) / 1e12
     ax.plot(x, roof, color=theme.fg, lw=2.5)
     ax.axvline(ridge, color=theme.muted, ls="--", lw=1)
     ax.text(ridge * 1.1, 1.2, f"ridge\n{ridge:.0f} FLOP/B", color=theme.muted,
-            fontsize=11)
+            fontsize=12)
     peak_tflops = gpu.peak_flops / 1e12
     ax.text(0.04, 30, f"memory-bound\n(slope: {gpu.hbm_bytes_per_s / 1e12:.2f} TB/s)",
-            color=theme.muted, fontsize=11)
+            color=theme.muted, fontsize=12)
     # Below the flat roof, right of the ridge line, clear of the points' labels.
     ax.text(2500, peak_tflops / 3.5, f"compute-bound\n({peak_tflops:.0f} TFLOP/s)",
-            color=theme.muted, fontsize=11, ha="center", va="top")
+            color=theme.muted, fontsize=12, ha="center", va="top")
     for name, cost in ops.items():
         attainable = cost.flops / roofline_time_s(cost.flops, cost.bytes_moved, gpu)
         colour = theme.accent if name.startswith("FFN") else (
             theme.contrast if name.startswith("attention") else theme.warn)
         ax.plot(cost.intensity, attainable / 1e12, "o", color=colour, ms=8)
         dx, dy, ha = LABEL_AT.get(name, (8, -4, "left"))
-        ax.annotate(name, (cost.intensity, attainable / 1e12), fontsize=10,
+        ax.annotate(name, (cost.intensity, attainable / 1e12), fontsize=12,
                     xytext=(dx, dy), textcoords="offset points", color=colour,
                     ha=ha, va="center")
     ax.set_xscale("log")

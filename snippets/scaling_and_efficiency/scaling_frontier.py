@@ -21,8 +21,8 @@ KEYS = {"GPT-3": "gpt3", "Gopher": "gopher", "Chinchilla": "chinchilla",
 # Label offsets (points) per model on the left panel: the labels sit in the empty
 # lower-left corner, each joined to its marker by a thin line, so no curve crosses
 # a label and the two overlapping markers (Chinchilla, LLaMA-65B) stay apart.
-LABEL_AT = {"GPT-3": (-95, 22), "Gopher": (-95, 8),
-            "Chinchilla": (-95, -6), "LLaMA-65B": (-95, -20)}
+LABEL_AT = {"GPT-3": (-50, 22), "Gopher": (-50, 7),
+            "Chinchilla": (-50, -8), "LLaMA-65B": (-50, -23)}
 
 
 # --8<-- [start:compute]
@@ -49,7 +49,7 @@ def models():
 
 # --8<-- [start:draw]
 def draw(theme):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.6, 5.6))
     front = frontier()
     shades = (theme.extra[2], theme.accent, theme.good, theme.contrast,
               theme.extra[0])
@@ -67,24 +67,25 @@ def draw(theme):
         left.plot(c, l, m, color=theme.warn, ms=8)
         dx, dy = LABEL_AT[name]
         left.annotate(name, (c, l), xytext=(dx, dy), textcoords="offset points",
-                      ha="right", va="center", fontsize=9.5, color=theme.warn,
+                      ha="right", va="center", fontsize=12, color=theme.warn,
                       arrowprops=dict(arrowstyle="-", color=theme.warn, lw=0.7,
                                       shrinkA=2, shrinkB=5))
         right.plot(c, n, m, color=theme.warn, ms=8)
         dy = {"Chinchilla": 7, "LLaMA-65B": -9}.get(name, 0)
         right.annotate(name, (c, n), xytext=(8, dy), textcoords="offset points",
-                       va="center", fontsize=9.5, color=theme.warn)
+                       va="center", fontsize=12, color=theme.warn)
     for ax in (left, right):
         ax.set_xscale("log")
         ax.set_xlabel("training compute C ≈ 6·N·D (FLOPs)")
     left.set_ylim(1.85, 2.6)
     left.set_ylabel("predicted loss (nats per token)")
-    left.legend(fontsize=8.5, loc="upper right")
+    # under the panel: inside, it would cover the curves
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     right.set_yscale("log")
     right.set_xlim(1e22, 1e25)
     right.set_ylim(1e10, 1e12)
     right.set_ylabel("parameters N")
-    right.legend(fontsize=8.5, loc="upper left")
+    right.legend(loc="upper left")
     fig.tight_layout()
     return fig
 # --8<-- [end:draw]

@@ -22,7 +22,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, r):
-    fig, axes = plt.subplots(2, 1, figsize=(11, 3.4))
+    fig, axes = plt.subplots(2, 1, figsize=(7.7, 3.0))
     titles = (f"one convolution layer (width {KERNEL})", "one attention layer")
     for ax, key, title in zip(axes, ("conv", "attention"), titles):
         for j, word in enumerate(SENTENCE):

@@ -36,7 +36,7 @@ def compute():
 # --8<-- [start:draw]
 def draw(theme, results):
     # Two rows so the numbers stay legible at the page's width.
-    fig = plt.figure(figsize=(10, 10))
+    fig = plt.figure(figsize=(7.7, 7.7))
     grid = fig.add_gridspec(2, 2)
     axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]),
             fig.add_subplot(grid[1, :])]

@@ -35,7 +35,7 @@ def compute():
 
 # --8<-- [start:draw]
 def draw(theme, rows):
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.9))
+    fig, axes = plt.subplots(1, 3, figsize=(7.7, 3.3))
     for ax, (name, (a, b, dot, angle)) in zip(axes, rows.items()):
         for v, colour, label in ((a, theme.accent, "a"), (b, theme.contrast, "b")):
             ax.annotate("", xy=v.tolist(), xytext=(0, 0), arrowprops=dict(

@@ -15,7 +15,7 @@ def colours(theme) -> dict:
             "muted": theme.muted, "panel": theme.panel}
 
 
-def box(ax, x, y, w, h, text, edge, theme, *, size=11, dashed=False, bold=False):
+def box(ax, x, y, w, h, text, edge, theme, *, size=12, dashed=False, bold=False):
     """A rounded box centred on (x, y) with centred text."""
     ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
                                 boxstyle="round,pad=0.02,rounding_size=0.12",
@@ -39,6 +39,6 @@ def add_node(ax, x, y, theme, r=0.25):
             zorder=4)
 
 
-def label(ax, x, y, text, theme, *, size=10, ha="left", colour=None, **kw):
+def label(ax, x, y, text, theme, *, size=12, ha="left", colour=None, **kw):
     ax.text(x, y, text, ha=ha, va="center", color=colour or theme.muted,
             fontsize=size, **kw)

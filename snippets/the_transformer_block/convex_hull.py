@@ -70,12 +70,12 @@ def _triangle(ax, corners, theme, colour, names=True):
 
 # --8<-- [start:draw]
 def draw(theme, d):
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(7.7, 4.2))
     panels = (
-        ("attention output\n(blends of A, B, C)", d["v"], d["out"], None),
-        ("linear layer on it\n(blends of mapped corners)", d["lin_v"], d["lin_out"],
+        ("attention output\n(blends of\nA, B, C)", d["v"], d["out"], None),
+        ("linear layer\non it (blends of\nmapped corners)", d["lin_v"], d["lin_out"],
          None),
-        ("FFN with GELU on it\n(the triangle bends)", d["ffn_v"], d["ffn_out"],
+        ("FFN with GELU\non it (the\ntriangle bends)", d["ffn_v"], d["ffn_out"],
          d["ffn_grid"]),
     )
     for ax, (title, corners, pts, cloud) in zip(axes, panels):
@@ -89,7 +89,11 @@ def draw(theme, d):
         _triangle(ax, corners, theme, theme.fg)
         ax.set_title(title, fontsize=12)
         ax.set_aspect("equal", adjustable="datalim")
-        ax.tick_params(labelsize=9)
+        ax.tick_params(labelsize=12)
+        # few ticks: three narrow panels have no room for more at reading size
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+        ax.yaxis.set_major_locator(plt.MaxNLocator(4))
+    fig.tight_layout(w_pad=1.5)
     return fig
 # --8<-- [end:draw]
 

@@ -56,7 +56,7 @@ def _grid(ax, theme, title, highlight):
                     facecolor=theme.accent if on else theme.grid,
                     hatch="//" if pad else None, alpha=1.0 if not pad else 0.45))
             ax.text(-0.25, -y - 0.5, f"s{s + 1} t{pos + 1}" if pos < n else "pad",
-                    ha="right", va="center", fontsize=9,
+                    ha="right", va="center", fontsize=12,
                     color=theme.fg if pos < n else theme.muted)
             y += 1
         y += 0.5  # gap between sentences
@@ -64,7 +64,7 @@ def _grid(ax, theme, title, highlight):
     ax.set_ylim(-y - 0.3, 1.6)
     ax.axis("off")
     for f in range(N_FEATURES):
-        ax.text(f + 0.5, 0.35, f"f{f + 1}", ha="center", fontsize=9, color=theme.fg)
+        ax.text(f + 0.5, 0.35, f"f{f + 1}", ha="center", fontsize=12, color=theme.fg)
     ax.text(N_FEATURES / 2, 1.15, title, ha="center", fontsize=12,
             fontweight="bold", color=theme.fg)
 

@@ -27,8 +27,8 @@ def _sublayer(ax, x0, theme, pre):
         ax.plot([bx, bx], [5.6, 6.6], color=c["fg"], linewidth=1.5)
         arrow(ax, (bx, 6.6), (sx + 0.25, 6.6), c["fg"])
         add_node(ax, sx, 6.6, theme)
-        label(ax, sx - 0.35, 4.0, "clean path:\nonly additions", theme, ha="right",
-              colour=c["stream"], size=10)
+        label(ax, sx - 0.35, 2.4, "clean path:\nonly additions", theme, ha="right",
+              colour=c["stream"], size=12)
         formula = "x ← x + F(LN(x))"
     else:
         # the stream itself runs through the norm after every addition
@@ -44,24 +44,24 @@ def _sublayer(ax, x0, theme, pre):
         arrow(ax, (bx, 6.6), (sx + 0.25, 6.6), c["fg"])
         add_node(ax, sx, 6.6, theme)
         box(ax, sx, 8.0, 2.2, 0.8, "LayerNorm", c["norm"], theme)
-        label(ax, sx - 0.35, 4.0, "every path\ncrosses a norm", theme, ha="right",
-              colour=c["stream"], size=10)
+        label(ax, sx - 0.35, 2.4, "every path\ncrosses a norm", theme, ha="right",
+              colour=c["stream"], size=12)
         formula = "x ← LN(x + F(x))"
     arrow(ax, (sx, top - 0.2), (sx, top + 0.3), c["stream"], width=3)
-    ax.text(x0 + 2.3, 10.35, ("pre-norm (GPT-2, GPT-3, LLaMA)" if pre else
-                              "post-norm (original 2017 Transformer)"),
+    ax.text(x0 + 2.3, 10.35, ("pre-norm\n(GPT-2, GPT-3, LLaMA)" if pre else
+                              "post-norm\n(original 2017 Transformer)"),
             ha="center", fontsize=12, fontweight="bold", color=c["fg"])
     ax.text(x0 + 2.3, 0.1, formula, ha="center", fontsize=12, color=c["fg"])
 
 
 # --8<-- [start:draw]
 def draw(theme):
-    fig, ax = plt.subplots(figsize=(9.5, 6.4))
-    ax.set_xlim(-1.0, 12.4)
-    ax.set_ylim(-0.4, 10.8)
+    fig, ax = plt.subplots(figsize=(7.7, 6.0))
+    ax.set_xlim(-1.0, 13.0)
+    ax.set_ylim(-0.4, 11.6)
     ax.axis("off")
     _sublayer(ax, 0.0, theme, pre=False)
-    _sublayer(ax, 6.6, theme, pre=True)
+    _sublayer(ax, 7.2, theme, pre=True)
     return fig
 # --8<-- [end:draw]
 

@@ -38,9 +38,9 @@ def draw(theme, cfg):
             solid_capstyle="butt")
     arrow(ax, (STREAM_X, 13.2), (STREAM_X, 13.7), c["stream"], width=3)
     label(ax, STREAM_X, 0.25, f"x in: {shape}, one vector per token", theme,
-          ha="center", size=11, colour=c["fg"])
+          ha="center", size=12, colour=c["fg"])
     label(ax, STREAM_X, 14.0, f"x out: {shape} → next block", theme, ha="center",
-          size=11, colour=c["fg"])
+          size=12, colour=c["fg"])
     ax.text(1.2, 7.0, f"residual stream {shape}", rotation=90, ha="center",
             va="center", color=c["stream"], fontsize=12, fontweight="bold")
 
@@ -69,7 +69,7 @@ def draw(theme, cfg):
     for i, (colour, text) in enumerate(items):
         y = 13.6 - 0.45 * i
         ax.plot([9.6, 10.1], [y, y], color=colour, linewidth=3)
-        label(ax, 10.25, y, text, theme, size=10, colour=c["fg"])
+        label(ax, 10.25, y, text, theme, size=12, colour=c["fg"])
     return fig
 # --8<-- [end:draw]
 
