@@ -45,7 +45,7 @@ def draw(theme):
     ax.set_xlabel("context length (tokens)")
     ax.set_ylabel("fp16 KV cache (GiB)")
     # Below the axes, in two columns, so the legend stays legible on a phone.
-    ax.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+    ax.legend(fontsize=12, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
               frameon=False)
     return fig
 

@@ -46,7 +46,7 @@ def admit(max_len: int, slots: int, lens: list[int]) -> dict:
 def draw(theme):
     max_len, slots, lens = setting()
     r = admit(max_len, slots, lens)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.6, 3.6),
                                       gridspec_kw={"width_ratios": [1, 1.6]})
     bars = left.bar(["contiguous\n2,048 each", f"paged\n{PAGE} per page"],
                     [r["contiguous"], r["paged"]], color=[theme.contrast, theme.accent])
@@ -61,7 +61,7 @@ def draw(theme):
     right.set_xlabel("page size (tokens)")
     right.set_ylabel("reserved slots left empty (%)")
     right.set_ylim(0, 100)
-    right.legend(fontsize=11, loc="center left")
+    right.legend(fontsize=12, loc="center left")
     fig.tight_layout()
     return fig
 
