@@ -226,6 +226,9 @@ def inference_cache_bytes(cfg, seq_len: int, bytes_per_element: int = 2) -> int:
     Mamba layers: d_inner × (d_state + d_conv) numbers each, independent of seq_len
     (the SSM state plus the convolution's last d_conv inputs, as mamba_ssm stores
     them). Attention layers: 2 (K and V) × kv heads × head_dim × seq_len each.
+    bytes_per_element=2 matches mamba_ssm's Mamba.allocate_inference_cache, which
+    allocates both states in the model's weight dtype (bf16/fp16 when the model is
+    loaded in 16 bits); the step's arithmetic runs in fp32, the stored state does not.
     """
     if seq_len < 0 or bytes_per_element < 1:
         raise ValueError(f"need seq_len >= 0 and bytes_per_element >= 1, got "

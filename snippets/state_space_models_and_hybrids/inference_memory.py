@@ -45,7 +45,7 @@ def draw(theme, series):
     ax.set_xlabel("tokens in the sequence")
     ax.set_ylabel("kept between tokens (GiB)")
     ax.axhline(80 * 1e9 / 2**30, color=theme.muted, ls=":", lw=1)
-    ax.text(LENGTHS[0], 80 * 1e9 / 2**30 * 1.25, "one 80 GB GPU", color=theme.muted,
+    ax.text(LENGTHS[0], 80 * 1e9 / 2**30 * 1.25, f"one 80 GB GPU = {80e9 / 2**30:.1f} GiB", color=theme.muted,
             )
     ax.set_ylim(top=3e5)
     ax.legend(loc="upper left", ncol=2)

@@ -39,7 +39,7 @@ def compute():
 
 
 def draw(theme, results):
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(7, 4.8))
     colours = (theme.warn, theme.contrast, theme.accent)
     for d, colour in zip(WIDTHS, colours):
         ax.plot(PAIRS, [results[d, n][0] for n in PAIRS], marker="o", ms=4,
@@ -52,7 +52,8 @@ def draw(theme, results):
     ax.set_ylim(-0.03, 1.05)
     ax.set_xlabel("N, key→value pairs stored (dotted lines: N = d)")
     ax.set_ylabel("share of keys recalled correctly")
-    ax.legend(loc="lower left")
+    # below the axes: inside, every corner is crossed by a falling curve
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small")
     fig.tight_layout()
     return fig
 
