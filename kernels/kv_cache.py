@@ -302,18 +302,15 @@ def quantized_bytes(n_tokens: int, n_channels: int, bits: int, axis: str,
 
 
 def quantize_int8(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Symmetric absmax int8, one scale per row of the last axis.
+    """Symmetric absmax int8, one scale per row of the last axis:
+    quantize_symmetric(x, 8, "token").
 
     For K or V of shape (B, H, T, D) that is one scale per (batch, head, token), so a
     new token is quantised on its own when it is appended.
     Returns (q int8 same shape as x, scale (…, 1) in x's dtype); x ≈ q · scale and
     |x − q · scale| ≤ scale / 2.
     """
-    absmax = x.abs().amax(dim=-1, keepdim=True)  # (..., 1)
-    # An all-zero row would give scale 0 and 0/0; any scale reproduces zeros exactly.
-    scale = torch.where(absmax > 0, absmax / 127, torch.ones_like(absmax))
-    q = torch.round(x / scale).clamp(-127, 127).to(torch.int8)
-    return q, scale
+    return quantize_symmetric(x, 8, "token")
 
 
 def dequantize_int8(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:

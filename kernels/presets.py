@@ -232,13 +232,18 @@ PRESETS: dict[str, ModelConfig] = {
 }
 
 
+def _lookup(registry: dict, name: str, kind: str):
+    """registry[name]; KeyError naming every key of the registry otherwise."""
+    try:
+        return registry[name]
+    except KeyError:
+        known = ", ".join(sorted(registry))
+        raise KeyError(f"unknown {kind} {name!r}; known: {known}") from None
+
+
 def get_preset(name: str) -> ModelConfig:
     """The preset called `name`; KeyError naming every known preset otherwise."""
-    try:
-        return PRESETS[name]
-    except KeyError:
-        known = ", ".join(sorted(PRESETS))
-        raise KeyError(f"unknown preset {name!r}; known presets: {known}") from None
+    return _lookup(PRESETS, name, "preset")
 
 
 # --- State-space and hybrid models (lesson 5.4.1) -------------------------------------
@@ -340,8 +345,4 @@ PYTHIA_2_8B = ModelConfig(  # a transformer of Mamba-2.8B's size
 
 def get_ssm_preset(name: str) -> HybridConfig:
     """The SSM or hybrid preset called `name`; KeyError naming every one otherwise."""
-    try:
-        return SSM_PRESETS[name]
-    except KeyError:
-        known = ", ".join(sorted(SSM_PRESETS))
-        raise KeyError(f"unknown SSM preset {name!r}; known: {known}") from None
+    return _lookup(SSM_PRESETS, name, "SSM preset")

@@ -144,8 +144,10 @@ def main(book):
         book.fact(f"srv_q_out_int{b}_{a}", 100 * r["out"], fmt=".2f", unit="%")
         book.fact(f"srv_q_k_int{b}_{a}", 100 * r["k"], fmt=".1f", unit="%")
         book.fact(f"srv_q_ko_int{b}_{a}", 100 * r["k_outlier"], fmt=".1f", unit="%")
-    book.claim("srv_q_no_outlier_gain", "within a fifth of",
-               holds=abs(res[4, "channel"]["k"] / res[4, "token"]["k"] - 1) < 0.2,
+    # The point is that per-channel scales buy nothing without outlier channels; how
+    # far apart the two land is training noise (the corpus is kernel source text).
+    book.claim("srv_q_no_outlier_gain", "no lower than that of",
+               holds=res[4, "channel"]["k"] >= res[4, "token"]["k"],
                because=f"int4 key error: channel {res[4, 'channel']['k']:.4f}, "
                        f"token {res[4, 'token']['k']:.4f}")
     book.claim("srv_q_outlier_gain", "less than half",

@@ -7,7 +7,7 @@ import torch
 
 from kernels import costs
 from kernels import serving_memory as sm
-from kernels.kv_cache import compare_fragmentation, quantize_int8
+from kernels.kv_cache import compare_fragmentation, quantize_int8, quantized_bytes
 from kernels.presets import PRESETS, get_preset
 
 
@@ -35,6 +35,16 @@ def test_int8_and_int4_bytes_are_what_quantize_int8_stores():
         sm.kv_bytes_per_token(1, 1, 64, "fp16")
     with pytest.raises(ValueError, match="n_kv_heads"):
         sm.kv_bytes_per_token(1, 0, 64)
+
+
+@pytest.mark.parametrize("precision,bits", [("int8", 8), ("int4", 4)])
+def test_calculator_bytes_agree_with_the_quantisers_byte_count(precision, bits):
+    # Lesson 5.4.2 counts quantised bytes with kv_cache.quantized_bytes, the
+    # calculator with KV_PRECISIONS: the same storage, per-token fp16 scales.
+    layers, heads, d, t = 3, 4, 128, 1000
+    per_tensor = quantized_bytes(t, d, bits, "token")  # one head's K (or V)
+    assert sm.kv_cache_size(layers, heads, d, t, precision=precision) == \
+        2 * layers * heads * per_tensor
 
 
 def test_window_caps_the_cache_and_refuses_to_exceed_the_context():
